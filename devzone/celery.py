@@ -1,0 +1,34 @@
+"""The Celery app and the one beat schedule.
+
+Embedded mode uses kombu's filesystem transport under ``var/broker`` (a real worker and a real
+beat, not eager mode); ``REDIS_URL`` switches to Redis. Every schedule entry has ``expires`` so
+that a backlog after an outage does not fire the same job many times over.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "devzone.settings")
+
+app = Celery("devzone")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def _beat_schedule() -> dict[str, dict[str, object]]:
+    from django.conf import settings
+
+    heartbeat = settings.DEVZONE_HEARTBEAT_SECONDS
+    return {
+        "worker-heartbeat": {
+            "task": "devzone.tasks.heartbeat",
+            "schedule": float(heartbeat),
+            "options": {"expires": heartbeat},
+        },
+    }
+
+
+app.conf.beat_schedule = _beat_schedule()

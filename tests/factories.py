@@ -1,0 +1,89 @@
+"""factory_boy factories shared by every app's tests."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from zones.models import (
+    Enterprise,
+    Industry,
+    Membership,
+    PeriodKind,
+    Prefecture,
+    Province,
+    Zone,
+    ZoneIndicator,
+    ZoneLevel,
+    ZoneType,
+)
+from zones.validators import build_credit_code
+
+_serial = itertools.count(1)
+
+
+def guizhou() -> Province:
+    return Province.objects.get(code="520000")
+
+
+def prefecture(name: str) -> Prefecture:
+    return Prefecture.objects.get(name=name)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class ZoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Zone
+
+    code = factory.Sequence(lambda n: f"TZ-{n:04d}")
+    name = factory.Sequence(lambda n: f"测试开发区{n}")
+    type = ZoneType.ECONOMIC
+    level = ZoneLevel.PROVINCIAL
+    prefecture = factory.LazyFunction(lambda: prefecture("贵阳市"))
+    founded_year = 2011
+    planned_area_mu = Decimal("15000")
+    leading_industry = factory.LazyFunction(lambda: Industry.objects.get(code="aluminium"))
+    management_body = factory.LazyAttribute(lambda z: f"{z.name}管理委员会")
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    zone = factory.SubFactory(ZoneFactory)
+    name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
+    credit_code = factory.LazyFunction(lambda: build_credit_code("520100", next(_serial)))
+    land_area_mu = Decimal("50")
+    above_designated_size = True
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ZoneIndicator
+
+    zone = factory.SubFactory(ZoneFactory)
+    period_kind = PeriodKind.YEAR
+    year = 2025
+    month = None
+    gross_industrial_output = Decimal("1200000")
+    tax_revenue = Decimal("60000")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = "zone_staff"

@@ -1,0 +1,148 @@
+"""Every write to the zone registry: atomic, scope re-checked, summaries refreshed explicitly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from devzone.access import ensure_in_scope
+from zones.models import Enterprise, PeriodKind, Zone, ZoneIndicator
+from zones.units import INDICATOR_FIELD_NAMES, output_tier
+
+ENTERPRISE_FIELDS = (
+    "zone",
+    "name",
+    "credit_code",
+    "industry",
+    "industry_detail",
+    "chain_position",
+    "land_area_mu",
+    "above_designated_size",
+    "established_on",
+    "test_national_competitiveness",
+    "test_headquarters_in_zone",
+    "test_local_division_of_labour",
+    "leading_tests_recorded_on",
+    "leading_tests_note",
+)
+
+
+def _require_zone(user, zone: Zone, action: str) -> None:
+    if not Zone.objects.for_user(user, action).filter(pk=zone.pk).exists():
+        raise PermissionDenied(_("您无权在该开发区%(action)s记录。") % {"action": _(action)})
+
+
+def _apply(instance, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    for key, value in data.items():
+        setattr(instance, key, value)
+
+
+@transaction.atomic
+def create_enterprise(user, data: dict[str, Any]) -> Enterprise:
+    """Create an enterprise in a zone the user may add to; validate every field first."""
+    enterprise = Enterprise()
+    _apply(enterprise, data, ENTERPRISE_FIELDS)
+    if enterprise.credit_code:
+        enterprise.credit_code = enterprise.credit_code.strip().upper()
+    _require_zone(user, enterprise.zone, "add")
+    enterprise.full_clean()
+    enterprise.save()
+    ensure_in_scope(enterprise, user, "add")
+    return enterprise
+
+
+@transaction.atomic
+def update_enterprise(user, enterprise: Enterprise, data: dict[str, Any]) -> Enterprise:
+    """Change an enterprise; moving it to another zone needs the right to add there too."""
+    ensure_in_scope(enterprise, user, "change")
+    _apply(enterprise, data, ENTERPRISE_FIELDS)
+    if enterprise.credit_code:
+        enterprise.credit_code = enterprise.credit_code.strip().upper()
+    enterprise.full_clean()
+    enterprise.save()
+    ensure_in_scope(enterprise, user, "change")
+    return enterprise
+
+
+@transaction.atomic
+def delete_enterprise(user, enterprise: Enterprise) -> None:
+    ensure_in_scope(enterprise, user, "delete")
+    enterprise.delete()
+
+
+@transaction.atomic
+def save_indicator(
+    user,
+    zone: Zone,
+    period_kind: str,
+    year: int,
+    month: int | None,
+    values: dict[str, Any],
+    *,
+    instance: ZoneIndicator | None = None,
+) -> ZoneIndicator:
+    """Create or replace a zone's figures for one period, values already in canonical units.
+
+    One row per zone and period: saving a period that exists updates that row. The zone's
+    output summary is refreshed in the same transaction.
+    """
+    unknown = set(values) - set(INDICATOR_FIELD_NAMES)
+    if unknown:
+        raise ValidationError(_("未知指标：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    if instance is None:
+        _require_zone(user, zone, "add")
+        month_value = month if period_kind == PeriodKind.MONTH else None
+        instance = (
+            ZoneIndicator.objects.select_for_update()
+            .filter(zone=zone, period_kind=period_kind, year=year, month=month_value)
+            .first()
+        ) or ZoneIndicator(zone=zone)
+    else:
+        ensure_in_scope(instance, user, "change")
+        _require_zone(user, zone, "change")
+    old_zone = instance.zone if instance.pk else None
+    instance.zone = zone
+    instance.period_kind = period_kind
+    instance.year = year
+    instance.month = month if period_kind == PeriodKind.MONTH else None
+    for key, value in values.items():
+        setattr(instance, key, value)
+    instance.full_clean(validate_unique=instance.pk is None)
+    instance.save()
+    ensure_in_scope(instance, user, "change" if instance.pk else "add")
+    refresh_zone_summary(zone)
+    if old_zone is not None and old_zone.pk != zone.pk:
+        refresh_zone_summary(old_zone)
+    return instance
+
+
+@transaction.atomic
+def delete_indicator(user, indicator: ZoneIndicator) -> None:
+    ensure_in_scope(indicator, user, "delete")
+    zone = indicator.zone
+    indicator.delete()
+    refresh_zone_summary(zone)
+
+
+def refresh_zone_summary(zone: Zone) -> None:
+    """Recompute the zone's latest annual output and its tier from its annual indicators."""
+    latest = (
+        ZoneIndicator.objects.filter(
+            zone=zone, period_kind=PeriodKind.YEAR, gross_industrial_output__isnull=False
+        )
+        .order_by("-year")
+        .values_list("year", "gross_industrial_output")
+        .first()
+    )
+    year, output = latest if latest else (None, None)
+    Zone.objects.filter(pk=zone.pk).update(
+        latest_output=output, latest_output_year=year, output_tier=output_tier(output)
+    )
+    zone.latest_output, zone.latest_output_year = output, year
+    zone.output_tier = output_tier(output)
