@@ -1,0 +1,205 @@
+"""Every URL of the project, tried by each role of the cast against a zone outside its scope.
+
+The list of URLs is generated from the URL configuration, so a view added later is covered
+without anyone remembering to add it here: a pattern this walk does not know how to fill fails
+the test until it is taught (or exempted with a reason).
+
+For each (user, foreign zone) pair:
+- every list-like URL (no arguments) read by the user shows nothing of the foreign zone (HTML,
+  JSON and XLSX bodies are searched for the zone's marker text);
+- every URL with a ``pk`` is requested with the primary keys of the foreign zone's objects: GET,
+  POST, PUT, PATCH and DELETE all answer 404 (or 405 where the method does not exist), and the
+  foreign zone's rows are unchanged afterwards;
+- every list URL that accepts POST, given the foreign zone's id, creates nothing there.
+A positive control makes sure the 404s are not vacuous: the foreign zone's own staff can GET at
+least one of those pk URLs.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import EnterpriseFactory, IndicatorFactory
+from zones.models import Enterprise, Prefecture, Zone, ZoneIndicator
+
+pytestmark = pytest.mark.django_db
+
+# Patterns that hold no zone data, each with the reason it needs no scoping.
+EXEMPT_PREFIXES = {
+    "admin/": "Django admin: administrators only (tests/zones/test_admin.py)",
+    "api/schema/": "OpenAPI schema: describes the API, holds no rows",
+    "api/docs/": "Swagger UI page: static",
+    "api/v1/auth/token/": "token endpoint: holds no zone data (tests/devzone/test_api_auth.py)",
+    "healthz": "health check: service state only",
+    "i18n/": "language switch",
+    "accounts/login/": "login form",
+    "accounts/logout/": "logout",
+}
+
+
+def walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def project_routes():
+    routes = []
+    for route, pattern in walk(get_resolver().url_patterns):
+        if any(route.startswith(p) for p in EXEMPT_PREFIXES):
+            continue
+        routes.append((route, pattern))
+    return routes
+
+
+def fill(route: str, pk: int | None) -> str:
+    """A concrete URL for a route: ``pk`` in both path-converter and DRF-regex forms."""
+    import re
+
+    value = "" if pk is None else str(pk)
+    url = re.sub(r"\(\?P<pk>[^)]*\)", value, route).replace("<int:pk>", value)
+    return "/" + url.replace("^", "").replace("$", "")
+
+
+def route_args(route: str) -> set[str]:
+    import re
+
+    names = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) | set(re.findall(r"\(\?P<(\w+)>", route))
+    return names
+
+
+def body_text(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content[:2] == b"PK":  # an XLSX workbook
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(cell)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
+    return content.decode("utf-8", errors="replace")
+
+
+def snapshot(zone: Zone) -> dict[str, object]:
+    zone.refresh_from_db()
+    return {
+        "zone": Zone.objects.filter(pk=zone.pk).values().first(),
+        "enterprises": sorted(map(str, Enterprise.objects.filter(zone=zone).values())),
+        "indicators": sorted(map(str, ZoneIndicator.objects.filter(zone=zone).values())),
+    }
+
+
+@pytest.fixture
+def world(cast):
+    """Marker rows in zones A and B, with primary keys no other zone's row shares."""
+    for zone, base, marker in (
+        (cast.zone_a, 100_000, "泄露标记A"),
+        (cast.zone_b, 200_000, "泄露标记B"),
+    ):
+        Zone.objects.filter(pk=zone.pk).update(name=f"{marker}开发区")
+        zone.refresh_from_db()
+        EnterpriseFactory(pk=base + 1, zone=zone, name=f"{marker}企业有限公司")
+        IndicatorFactory(pk=base + 2, zone=zone, year=2024, tax_revenue=Decimal("98765.43"))
+    return {
+        "A": {"zone": cast.zone_a, "marker": "泄露标记A", "owner": cast.staff_a},
+        "B": {"zone": cast.zone_b, "marker": "泄露标记B", "owner": cast.staff_b},
+    }
+
+
+def foreign_pks(zone: Zone) -> list[int]:
+    return (
+        [zone.pk]
+        + list(Enterprise.objects.filter(zone=zone).values_list("pk", flat=True))
+        + list(ZoneIndicator.objects.filter(zone=zone).values_list("pk", flat=True))
+    )
+
+
+def visible_pks(user) -> set[int]:
+    pks: set[int] = set()
+    for model in (Zone, Enterprise, ZoneIndicator, Prefecture):
+        pks |= set(model.objects.for_user(user, "view").values_list("pk", flat=True))
+    return pks
+
+
+# (member of the cast, the zone outside their scope)
+PAIRS = [
+    ("staff_b", "A"),
+    ("outsider", "A"),
+    ("staff_a", "B"),
+    ("leader_a", "B"),
+    ("viewer_a", "B"),
+    ("city", "B"),
+]
+
+
+@pytest.mark.parametrize(("who", "target"), PAIRS)
+def test_no_role_reaches_another_zones_rows_through_any_url(who, target, cast, world, client):
+    user = getattr(cast, who)
+    foreign = world[target]
+    zone = foreign["zone"]
+    pks = foreign_pks(zone)
+    assert not set(pks) & visible_pks(user), "test setup: a foreign pk is also visible"
+    before = snapshot(zone)
+    client.force_login(user)
+
+    unknown = []
+    for route, _pattern in project_routes():
+        args = route_args(route)
+        if args - {"pk"}:
+            unknown.append(route)
+            continue
+        if not args:
+            url = fill(route, None)
+            response = client.get(url)
+            assert response.status_code in (200, 302, 403, 404, 405), (url, response.status_code)
+            if response.status_code == 200:
+                assert foreign["marker"] not in body_text(response), f"{url} leaks zone {target}"
+            for payload in ({"zone": zone.pk}, {"zone": zone.pk, "name": "越权企业"}):
+                response = client.post(url, payload)
+                assert response.status_code in (302, 400, 403, 404, 405, 200), (url, response)
+            continue
+        for pk in pks:
+            url = fill(route, pk)
+            for method in ("get", "post", "put", "patch", "delete"):
+                response = (
+                    getattr(client, method)(url, {"zone": zone.pk}, content_type="application/json")
+                    if method in ("put", "patch")
+                    else getattr(client, method)(url)
+                )
+                assert response.status_code in (404, 405), (
+                    f"{who} {method.upper()} {url} -> {response.status_code}"
+                )
+    assert not unknown, f"routes with arguments this walk cannot fill: {unknown}"
+    assert snapshot(zone) == before, f"{who} changed zone {target}'s rows"
+
+
+@pytest.mark.parametrize("target", ["A", "B"])
+def test_the_zones_own_staff_can_open_its_detail_urls(target, cast, world, client):
+    """Positive control for the walk above: the 404s come from scoping, not from broken URLs."""
+    foreign = world[target]
+    client.force_login(foreign["owner"])
+    pks = foreign_pks(foreign["zone"])
+    for route, _pattern in project_routes():
+        if route_args(route) != {"pk"}:
+            continue
+        codes = [client.get(fill(route, pk)).status_code for pk in pks]
+        assert 200 in codes or set(codes) == {405}, f"{route}: owner got {codes}"
+
+
+def test_every_route_is_either_walked_or_exempt_for_a_reason():
+    routes = [route for route, _ in walk(get_resolver().url_patterns)]
+    walked = {route for route, _ in project_routes()}
+    for route in routes:
+        if route not in walked:
+            assert any(route.startswith(p) for p in EXEMPT_PREFIXES), route
+    assert len(walked) >= 10

@@ -1,0 +1,105 @@
+"""Load the Guizhou demo data (and, with --zones, a national-scale extension).
+
+The work is in zones/demo.py; this command parses options, holds the one transaction and reports.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zones.demo import (
+    DEFAULT_PASSWORD,
+    DEFAULT_SEED,
+    GUIZHOU_ZONES,
+    DemoRefused,
+    check_database,
+    load_demo,
+)
+from zones.models import Zone
+
+
+class Command(BaseCommand):
+    help = (
+        "加载贵州省95个开发区的演示数据（企业、指标、演示账号）。"
+        " Load Guizhou's 95 demo zones with enterprises, indicators and demo accounts."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="demo accounts' password")
+        parser.add_argument(
+            "--zones",
+            type=int,
+            default=GUIZHOU_ZONES,
+            help="total zones; above 95 adds synthetic zones in the other 30 provinces",
+        )
+        parser.add_argument(
+            "--enterprises-per-zone",
+            type=int,
+            default=None,
+            help="enterprises in every zone (default: by the zone's output tier)",
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when any zone exists"
+        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+
+    def handle(self, *args, **options):
+        zones, per_zone = options["zones"], options["enterprises_per_zone"]
+        if zones < GUIZHOU_ZONES:
+            raise CommandError(
+                _("--zones 不能小于 %(n)d（贵州省的开发区数量）。") % {"n": GUIZHOU_ZONES}
+                + f" --zones must be at least {GUIZHOU_ZONES}."
+            )
+        if per_zone is not None and per_zone < 0:
+            raise CommandError(
+                _("--enterprises-per-zone 不能为负数。")
+                + " --enterprises-per-zone must not be negative."
+            )
+        if options["if_empty"] and Zone.objects.exists():
+            self.stdout.write(
+                _("数据库中已有开发区，未加载演示数据。")
+                + " Zones already exist; demo data not loaded (--if-empty)."
+            )
+            return
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                if check_database() == "loaded":
+                    self.stdout.write(
+                        _("演示数据已加载（%(n)d 个开发区），未做任何更改。")
+                        % {"n": Zone.objects.count()}
+                        + " Demo data is already loaded; nothing changed."
+                    )
+                    return
+                stats = load_demo(
+                    password=options["password"],
+                    zones=zones,
+                    enterprises_per_zone=per_zone,
+                    seed=options["seed"],
+                    log=self.stdout.write,
+                )
+        except DemoRefused as exc:
+            raise CommandError(str(exc)) from exc
+        total = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "演示数据已加载：开发区 %(z)d 个，企业 %(e)d 家，指标 %(i)d 行，"
+                    "新建市州 %(p)d 个，账号 %(a)d 个。"
+                )
+                % {
+                    "z": stats.zones,
+                    "e": stats.enterprises,
+                    "i": stats.indicators,
+                    "p": stats.prefectures_created,
+                    "a": stats.accounts,
+                }
+            )
+        )
+        for name, seconds in stats.timings.items():
+            self.stdout.write(f"  {name:<24} {seconds:7.2f} s")
+        self.stdout.write(f"  {'total':<24} {total:7.2f} s")

@@ -1,0 +1,133 @@
+"""Helpers shared by the list, detail and form pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from devzone.access import get_scope
+from zones.forms import style_form
+from zones.units import OUTPUT_TIER_LABELS
+
+PAGE_SIZE = 50
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column; ``order`` (ORM field paths) makes it sortable under ``key``."""
+
+    label: str
+    key: str | None = None
+    order: tuple[str, ...] = field(default_factory=tuple)
+    numeric: bool = False
+
+
+def apply_sort(
+    request: HttpRequest, queryset: QuerySet, columns: Sequence[Column], default: str
+) -> tuple[QuerySet, list[dict[str, object]]]:
+    """Order ``queryset`` by the whitelisted ``sort`` parameter and build the table headers.
+
+    Only the keys of ``columns`` are accepted (``-key`` for descending); anything else falls back
+    to ``default``. Nulls sort last either way; the primary key breaks ties so pages are stable.
+    """
+    sortable = {c.key: c for c in columns if c.key}
+    raw = request.GET.get("sort", "") or default
+    key = raw.lstrip("-")
+    if key not in sortable:
+        raw, key = default, default.lstrip("-")
+    descending = raw.startswith("-")
+    ordering = [
+        F(path).desc(nulls_last=True) if descending else F(path).asc(nulls_last=True)
+        for path in sortable[key].order
+    ]
+    queryset = queryset.order_by(*ordering, "-pk" if descending else "pk")
+
+    headers = []
+    for column in columns:
+        header: dict[str, object] = {"label": column.label, "numeric": column.numeric}
+        if column.key:
+            params = request.GET.copy()
+            params.pop("page", None)
+            active = column.key == key
+            params["sort"] = f"-{column.key}" if active and not descending else column.key
+            header.update(
+                url="?" + params.urlencode(),
+                state=("desc" if descending else "asc") if active else "",
+            )
+        headers.append(header)
+    return queryset, headers
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
+    """One page of rows; a bad or out-of-range ``page`` shows the nearest valid page."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def page_links(page: Page) -> list[object]:
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+
+def filter_form_fields(filterset, names: Sequence[str]) -> list[forms.BoundField]:
+    """The bound fields of a filter form to show, styled for Bootstrap, empty choice = 全部."""
+    form = filterset.form
+    style_form(form, compact=True)
+    return [form[name] for name in names]
+
+
+def set_select(form: forms.Form, name: str, choices: Sequence[tuple[str, str]], empty: str):
+    """Turn a free-text filter into a dropdown of the values the user may see."""
+    form.fields[name].widget = forms.Select(
+        choices=[("", empty), *choices], attrs={"class": "form-select form-select-sm"}
+    )
+
+
+def xlsx_response(dataset, stem: str) -> HttpResponse:
+    """An XLSX attachment named ``<stem>-<YYYYMMDD>.xlsx``."""
+    filename = f"{stem}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(dataset.export("xlsx"), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def zone_allows(user, action: str, zone) -> bool:
+    """Whether the user's scope covers ``zone`` for ``action``, without a query.
+
+    Mirrors ``Scope.q`` for an already loaded zone (with its prefecture), so list rows can show
+    or hide their edit buttons; the write itself is always re-checked by the service.
+    """
+    scope = get_scope(user)
+    if action in scope.everything:
+        return True
+    return bool(
+        zone.pk in scope.zones.get(action, ())
+        or zone.prefecture_id in scope.prefectures.get(action, ())
+        or zone.prefecture.province_id in scope.provinces.get(action, ())
+    )
+
+
+def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError onto the form's fields (unknown fields → form errors)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def yi(value: Decimal | None) -> Decimal | None:
+    """万元 → 亿元, two decimals, for display."""
+    return None if value is None else (Decimal(value) / 10000).quantize(Decimal("0.01"))
+
+
+def tier_label(tier: str | None) -> str:
+    return str(OUTPUT_TIER_LABELS.get(tier, "")) if tier else ""

@@ -1,0 +1,179 @@
+"""Enterprise list, export, detail, create, edit and delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from devzone.access import get_scope
+from zones import services
+from zones.filters import EnterpriseFilter
+from zones.forms import EnterpriseForm
+from zones.models import Industry, Zone
+from zones.resources import EnterpriseResource
+from zones.selectors import enterprises_for
+from zones.views.common import (
+    Column,
+    apply_sort,
+    apply_validation_error,
+    filter_form_fields,
+    page_links,
+    paginate,
+    set_select,
+    xlsx_response,
+    zone_allows,
+)
+
+ENTERPRISE_COLUMNS = (
+    Column(_("企业名称"), "name", ("name",)),
+    Column(_("统一社会信用代码"), "credit_code", ("credit_code",)),
+    Column(_("所在开发区"), "zone", ("zone__code",)),
+    Column(_("所属产业"), "industry", ("industry__code",)),
+    Column(_("产业链环节")),
+    Column(_("规模以上")),
+    Column(_("龙头企业")),
+    Column(_("用地面积（亩）"), "land_area_mu", ("land_area_mu",), numeric=True),
+    Column(_("成立日期"), "established_on", ("established_on",)),
+)
+ENTERPRISE_FILTER_FIELDS = (
+    "q",
+    "zone",
+    "industry",
+    "chain_position",
+    "above_designated_size",
+    "leading",
+)
+
+
+def _enterprise_filterset(request, action: str) -> EnterpriseFilter:
+    user = request.user
+    filterset = EnterpriseFilter(
+        request.GET, queryset=enterprises_for(user, action), request=request
+    )
+    zones = Zone.objects.for_user(user).order_by("code").values_list("code", "name")
+    set_select(filterset.form, "zone", [(c, f"{n}（{c}）") for c, n in zones], _("全部开发区"))
+    filterset.form.fields["zone"].label = _("开发区")
+    industries = Industry.objects.order_by("code").values_list("code", "name")
+    set_select(filterset.form, "industry", list(industries), _("全部产业"))
+    filterset.form.fields["industry"].label = _("产业")
+    return filterset
+
+
+@login_required
+def enterprise_list(request):
+    """Queries: zone and industry dropdowns (2), count (1), the page (1)."""
+    filterset = _enterprise_filterset(request, "view")
+    fields = filter_form_fields(filterset, ENTERPRISE_FILTER_FIELDS)
+    rows, headers = apply_sort(request, filterset.qs, ENTERPRISE_COLUMNS, "zone")
+    page = paginate(request, rows)
+    for enterprise in page:
+        enterprise.may_change = zone_allows(request.user, "change", enterprise.zone)
+    return render(
+        request,
+        "zones/enterprise_list.html",
+        {
+            "page": page,
+            "page_links": page_links(page),
+            "headers": headers,
+            "filter_fields": fields,
+            "may_add": get_scope(request.user).allows_anywhere("add"),
+        },
+    )
+
+
+@login_required
+def enterprise_export(request):
+    filterset = _enterprise_filterset(request, "export")
+    rows, _headers = apply_sort(request, filterset.qs, ENTERPRISE_COLUMNS, "zone")
+    dataset = EnterpriseResource(user=request.user).export(queryset=rows, force_native_type=True)
+    dataset.title = str(_("企业"))
+    return xlsx_response(dataset, "企业")
+
+
+@login_required
+def enterprise_detail(request, pk: int):
+    enterprise = get_object_or_404(enterprises_for(request.user), pk=pk)
+    return render(
+        request,
+        "zones/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "may_change": zone_allows(request.user, "change", enterprise.zone),
+            "may_delete": zone_allows(request.user, "delete", enterprise.zone),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_create(request):
+    user = request.user
+    if not get_scope(user).allows_anywhere("add"):
+        raise Http404
+    initial = {}
+    if request.GET.get("zone", "").isdigit():
+        initial["zone"] = int(request.GET["zone"])
+    form = EnterpriseForm(request.POST or None, initial=initial, user=user, zone_action="add")
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise = services.create_enterprise(user, form.service_data())
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except PermissionDenied as error:
+            raise Http404 from error
+        else:
+            messages.success(request, _t("已新增企业“%(name)s”。") % {"name": enterprise.name})
+            return redirect("zones:enterprise-detail", pk=enterprise.pk)
+    return render(request, "zones/enterprise_form.html", {"form": form, "enterprise": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request, pk: int):
+    user = request.user
+    enterprise = get_object_or_404(enterprises_for(user, "change"), pk=pk)
+    form = EnterpriseForm(
+        request.POST or None, instance=enterprise, user=user, zone_action="change"
+    )
+    title = form.initial.get("name", "")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_enterprise(user, enterprise, form.service_data())
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except PermissionDenied as error:
+            raise Http404 from error
+        else:
+            messages.success(request, _t("已保存企业“%(name)s”。") % {"name": enterprise.name})
+            return redirect("zones:enterprise-detail", pk=enterprise.pk)
+    return render(
+        request,
+        "zones/enterprise_form.html",
+        {"form": form, "enterprise": enterprise, "title": title},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_delete(request, pk: int):
+    user = request.user
+    enterprise = get_object_or_404(enterprises_for(user, "delete"), pk=pk)
+    if request.method == "POST":
+        try:
+            services.delete_enterprise(user, enterprise)
+        except PermissionDenied as error:
+            raise Http404 from error
+        except ProtectedError:
+            messages.error(request, _t("该企业仍被其他记录引用，不能删除。"))
+            return redirect("zones:enterprise-detail", pk=enterprise.pk)
+        messages.success(request, _t("已删除企业“%(name)s”。") % {"name": enterprise.name})
+        return redirect(reverse("zones:enterprise-list") + f"?zone={enterprise.zone.code}")
+    return render(request, "zones/enterprise_confirm_delete.html", {"enterprise": enterprise})
