@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from decimal import Decimal
 
@@ -25,11 +26,24 @@ from zones.validators import build_credit_code
 _serial = itertools.count(1)
 
 
+def ensure_reference_data() -> None:
+    """Reload the reference rows of migration 0002 (provinces, prefectures, industries).
+
+    Transactional tests flush the database after each test, and with it the migration's rows.
+    """
+    from django.apps import apps
+
+    if not Prefecture.objects.exists():
+        importlib.import_module("zones.migrations.0002_reference_data").load(apps, None)
+
+
 def guizhou() -> Province:
+    ensure_reference_data()
     return Province.objects.get(code="520000")
 
 
 def prefecture(name: str) -> Prefecture:
+    ensure_reference_data()
     return Prefecture.objects.get(name=name)
 
 
@@ -54,7 +68,9 @@ class ZoneFactory(factory.django.DjangoModelFactory):
     prefecture = factory.LazyFunction(lambda: prefecture("贵阳市"))
     founded_year = 2011
     planned_area_mu = Decimal("15000")
-    leading_industry = factory.LazyFunction(lambda: Industry.objects.get(code="aluminium"))
+    leading_industry = factory.LazyFunction(
+        lambda: ensure_reference_data() or Industry.objects.get(code="aluminium")
+    )
     management_body = factory.LazyAttribute(lambda z: f"{z.name}管理委员会")
 
 
