@@ -111,6 +111,15 @@ class Scope:
             or self.zones.get(action)
         )
 
+    def covers_zone(self, action: str, zone_id: int, prefecture_id: int, province_id: int) -> bool:
+        """The same rule as ``q`` for one zone whose ancestry is already loaded (no query)."""
+        return bool(
+            action in self.everything
+            or zone_id in self.zones.get(action, ())
+            or prefecture_id in self.prefectures.get(action, ())
+            or province_id in self.provinces.get(action, ())
+        )
+
     def q(self, action: str, paths: ScopePaths) -> Q:
         """A filter admitting exactly the rows this scope may ``action``; never everything by
         accident: an empty scope yields a filter that matches nothing."""
@@ -210,6 +219,16 @@ def ensure_in_scope(instance: models.Model, user, action: str) -> None:
     manager = type(instance)._default_manager
     if not manager.all().for_user(user, action).filter(pk=instance.pk).exists():
         raise PermissionDenied(_("该记录不在您的权限范围内。"))
+
+
+def zone_allows(user, action: str, zone) -> bool:
+    """Whether ``user`` may ``action`` in ``zone`` (loaded with its prefecture), without a query.
+
+    For showing or hiding buttons; the write itself is always re-checked by the service.
+    """
+    return get_scope(user).covers_zone(
+        action, zone.pk, zone.prefecture_id, zone.prefecture.province_id
+    )
 
 
 def role_labels(user) -> list[str]:

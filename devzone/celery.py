@@ -31,4 +31,8 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
     }
 
 
-app.conf.beat_schedule = _beat_schedule()
+@app.on_after_configure.connect
+def _install_beat_schedule(sender: Celery, **kwargs: object) -> None:
+    """Read the schedule once the configuration is loaded, so importing this module (which
+    ``devzone/__init__.py`` does) never loads the Django settings by itself."""
+    sender.conf.beat_schedule = {**_beat_schedule(), **(sender.conf.beat_schedule or {})}

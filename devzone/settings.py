@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "devzone.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -122,6 +122,15 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------
+# Any SQLite database (embedded mode, or DATABASE_URL=sqlite:///...) gets the same options: WAL lets
+# the web process read while the worker writes; IMMEDIATE takes the write lock at BEGIN so two
+# writers queue on the busy timeout instead of failing with "database is locked" half-way
+# through a transaction.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+}
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
 if DATABASE_URL:
     DATABASES = {
@@ -136,23 +145,10 @@ if DATABASE_URL:
         )
 else:
     DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "devzone.sqlite3",
-            "OPTIONS": {
-                # WAL lets the web process read while the worker writes; IMMEDIATE takes the
-                # write lock at BEGIN so two writers queue on busy_timeout instead of failing
-                # with "database is locked" half-way through a transaction.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                ),
-            },
-            "TEST": {"NAME": str(VAR_DIR / "test-devzone.sqlite3")},
-        }
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "devzone.sqlite3"}
     }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     DATABASES["default"].setdefault("TEST", {}).setdefault(
         "NAME", str(VAR_DIR / "test-devzone.sqlite3")
     )
@@ -172,9 +168,13 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    # Several deployments (or test runs) may share one Redis: a key prefix keeps their queues apart.
+    if env_str("DEVZONE_BROKER_PREFIX"):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("DEVZONE_BROKER_PREFIX")
 else:
-    BROKER_DIR = VAR_DIR / "broker"
-    for sub in ("queue", "processed"):
+    # The worker, beat and web processes must agree on this folder; it defaults to var/broker.
+    BROKER_DIR = Path(env_str("DEVZONE_BROKER_DIR", str(VAR_DIR / "broker")))
+    for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CACHES = {
         "default": {
@@ -188,6 +188,8 @@ else:
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
+        # Exchange tables (broadcast/remote control); kombu's default is ./control in the cwd.
+        "control_folder": str(BROKER_DIR / "control"),
     }
     (VAR_DIR / "results").mkdir(exist_ok=True)
     CELERY_RESULT_BACKEND = "file://" + str(VAR_DIR / "results")
@@ -240,6 +242,7 @@ USE_TZ = True
 # --- static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing folder before collectstatic
 # Front-end packages are installed by npm (package.json) and served from node_modules: no CDN.
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [

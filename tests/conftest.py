@@ -47,6 +47,12 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's many rounds cost ~0.3 s a user; the cast has nine. Login still checks passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class Cast:
     admin: object
@@ -136,3 +142,163 @@ def api_for():
         return api
 
     return make
+
+
+# --- real Celery processes ------------------------------------------------------------------
+
+
+def wait_until(predicate, *, timeout: float, what: str, interval: float = 0.25):
+    """Poll ``predicate`` until it returns something truthy; fail naming ``what`` after timeout."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+def _database_url_of(settings_dict) -> str:
+    """A DATABASE_URL for the database this test process is using (the test database)."""
+    from pathlib import Path
+    from urllib.parse import quote
+
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return "sqlite:///" + str(Path(settings_dict["NAME"]).resolve())
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+def _use_broker(app, url: str, transport_options: dict) -> None:
+    """Point this test process's Celery app at another broker (keys carry the namespace)."""
+    app.conf["CELERY_BROKER_URL"] = url
+    app.conf["CELERY_BROKER_TRANSPORT_OPTIONS"] = transport_options
+    # Celery caches broker connections and producers: drop them so the next send uses the new
+    # broker.
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """Start a real ``celery -A devzone worker`` (and optionally ``celery beat``) subprocess.
+
+    Call it with ``broker="filesystem"`` (embedded mode: kombu's filesystem transport in a
+    private folder) or ``broker="redis"`` (REDIS_URL, with a private key prefix). This test
+    process is switched to the same private broker, so tasks it enqueues reach that worker and
+    no other, and the worker writes to this test's database (passed as DATABASE_URL). Every
+    process is terminated when the test ends.
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import connection
+
+    from devzone.celery import app
+
+    base_dir = Path(settings.BASE_DIR)
+    saved = (app.conf.broker_url, dict(app.conf.broker_transport_options or {}))
+    running: list[tuple[subprocess.Popen, Path]] = []
+    token = uuid.uuid4().hex[:10]
+
+    def start(*, broker: str = "filesystem", beat: bool = False, heartbeat_seconds: int = 5):
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "devzone.settings",
+            "PYTHONUNBUFFERED": "1",
+            "DEVZONE_VAR_DIR": str(tmp_path / "var"),
+            "DATABASE_URL": _database_url_of(connection.settings_dict),
+            "DEVZONE_HEARTBEAT_SECONDS": str(heartbeat_seconds),
+        }
+        if broker == "filesystem":
+            broker_dir = tmp_path / "broker"
+            for sub in ("queue", "processed", "control"):
+                (broker_dir / sub).mkdir(parents=True, exist_ok=True)
+            env.pop("REDIS_URL", None)
+            env["DEVZONE_BROKER_DIR"] = str(broker_dir)
+            _use_broker(
+                app,
+                "filesystem://",
+                {
+                    "data_folder_in": str(broker_dir / "queue"),
+                    "data_folder_out": str(broker_dir / "queue"),
+                    "processed_folder": str(broker_dir / "processed"),
+                    "store_processed": False,
+                    "control_folder": str(broker_dir / "control"),
+                },
+            )
+        elif broker == "redis":
+            redis_url = os.environ["REDIS_URL"]
+            prefix = f"devzone-test-{token}:"
+            env["DEVZONE_BROKER_PREFIX"] = prefix
+            _use_broker(app, redis_url, {"visibility_timeout": 3600, "global_keyprefix": prefix})
+        else:
+            raise ValueError(f"unknown broker {broker!r}")
+
+        celery = [sys.executable, "-m", "celery", "-A", "devzone"]
+        commands = {
+            "worker": [
+                *celery,
+                "worker",
+                "-l",
+                "info",
+                "--concurrency",
+                "1",
+                "--hostname",
+                f"test-{token}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ]
+        }
+        if beat:
+            commands["beat"] = [
+                *celery,
+                "beat",
+                "-l",
+                "info",
+                "--schedule",
+                str(tmp_path / "celerybeat-schedule"),
+            ]
+        for name, command in commands.items():
+            log = tmp_path / f"{name}.log"
+            with log.open("wb") as out:
+                process = subprocess.Popen(
+                    command,
+                    cwd=base_dir,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            running.append((process, log))
+        return f"test-{token}@"
+
+    yield start
+
+    for process, _log in running:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process, log in running:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+        # Show the tail of each log in the captured output of a failing test.
+        print(f"--- {log.name} ---\n" + log.read_text(errors="replace")[-3000:])
+    _use_broker(app, *saved)

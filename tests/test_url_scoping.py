@@ -99,17 +99,34 @@ def snapshot(zone: Zone) -> dict[str, object]:
     }
 
 
+def _move_zone(zone: Zone, pk: int) -> Zone:
+    """Give a cast zone a primary key of its own range, memberships included."""
+    from zones.models import Membership
+
+    moved = Zone.objects.get(pk=zone.pk)
+    old_pk, moved.pk, moved.code = moved.pk, pk, f"{zone.code}-W"
+    moved.name = f"{zone.name}-W"
+    moved.save(force_insert=True)
+    Membership.objects.filter(zone_id=old_pk).update(zone=moved)
+    Zone.objects.filter(pk=old_pk).delete()
+    return moved
+
+
 @pytest.fixture
 def world(cast):
-    """Marker rows in zones A and B, with primary keys no other zone's row shares."""
-    for zone, base, marker in (
-        (cast.zone_a, 100_000, "泄露标记A"),
-        (cast.zone_b, 200_000, "泄露标记B"),
-    ):
+    """Marker rows in zones A and B, with primary keys in ranges no other row shares.
+
+    Zones, enterprises and indicators get pks from separate high ranges, so a pk of the foreign
+    zone's rows can never be the pk of a row the user may see (prefectures keep their small pks).
+    """
+    cast.zone_a = _move_zone(cast.zone_a, 100_000)
+    cast.zone_b = _move_zone(cast.zone_b, 200_000)
+    cast.zone_a2 = _move_zone(cast.zone_a2, 300_000)
+    for zone, marker in ((cast.zone_a, "泄露标记A"), (cast.zone_b, "泄露标记B")):
         Zone.objects.filter(pk=zone.pk).update(name=f"{marker}开发区")
         zone.refresh_from_db()
-        EnterpriseFactory(pk=base + 1, zone=zone, name=f"{marker}企业有限公司")
-        IndicatorFactory(pk=base + 2, zone=zone, year=2024, tax_revenue=Decimal("98765.43"))
+        EnterpriseFactory(pk=zone.pk + 1, zone=zone, name=f"{marker}企业有限公司")
+        IndicatorFactory(pk=zone.pk + 2, zone=zone, year=2024, tax_revenue=Decimal("98765.43"))
     return {
         "A": {"zone": cast.zone_a, "marker": "泄露标记A", "owner": cast.staff_a},
         "B": {"zone": cast.zone_b, "marker": "泄露标记B", "owner": cast.staff_b},
@@ -118,7 +135,7 @@ def world(cast):
 
 def foreign_pks(zone: Zone) -> list[int]:
     return (
-        [zone.pk]
+        [zone.pk, zone.prefecture_id]
         + list(Enterprise.objects.filter(zone=zone).values_list("pk", flat=True))
         + list(ZoneIndicator.objects.filter(zone=zone).values_list("pk", flat=True))
     )

@@ -264,25 +264,7 @@ class IndicatorForm(forms.Form):
                 continue
             canonical = to_canonical(value, unit, spec.kind)
             self.values[spec.name] = canonical.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-        if not self.errors:
-            self._check_duplicate(cleaned)
         return cleaned
-
-    def _check_duplicate(self, cleaned) -> None:
-        kind = cleaned["period_kind"]
-        month = cleaned.get("month") if kind == PeriodKind.MONTH else None
-        existing = ZoneIndicator.objects.for_user(self.user, "view").filter(
-            zone=cleaned["zone"], period_kind=kind, year=cleaned["year"], month=month
-        )
-        if self.instance is not None:
-            existing = existing.exclude(pk=self.instance.pk)
-        self.duplicate = existing.select_related("zone").first()
-        if self.duplicate is not None:
-            self.add_error(
-                None,
-                _("%(zone)s %(period)s的指标已存在，不能重复录入；请编辑已有记录。")
-                % {"zone": self.duplicate.zone, "period": self.duplicate.period_label},
-            )
 
     def period(self) -> tuple[Zone, str, int, int | None]:
         data = self.cleaned_data

@@ -272,10 +272,27 @@ class Membership(models.Model):
                     )
                 ),
             ),
+            # One constraint per level: NULLs are distinct in unique constraints, and SQLite
+            # cannot be told otherwise.
             models.UniqueConstraint(
-                fields=["user", "role", "province", "prefecture", "zone"],
-                name="membership_unique",
-                nulls_distinct=False,
+                fields=["user", "role"],
+                condition=Q(role="administrator"),
+                name="membership_unique_everything",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "province"],
+                condition=Q(province__isnull=False),
+                name="membership_unique_province",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "prefecture"],
+                condition=Q(prefecture__isnull=False),
+                name="membership_unique_prefecture",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "zone"],
+                condition=Q(zone__isnull=False),
+                name="membership_unique_zone",
             ),
         ]
 

@@ -76,6 +76,18 @@ def delete_enterprise(user, enterprise: Enterprise) -> None:
     enterprise.delete()
 
 
+class DuplicatePeriod(ValidationError):
+    """The zone already has figures for this period; ``existing`` is that row (to offer editing)."""
+
+    def __init__(self, existing: ZoneIndicator) -> None:
+        self.existing = existing
+        super().__init__(
+            _("%(zone)s %(period)s的指标已存在，不能重复录入；请编辑已有记录。")
+            % {"zone": existing.zone, "period": existing.period_label},
+            code="duplicate_period",
+        )
+
+
 @transaction.atomic
 def save_indicator(
     user,
@@ -87,35 +99,45 @@ def save_indicator(
     *,
     instance: ZoneIndicator | None = None,
 ) -> ZoneIndicator:
-    """Create or replace a zone's figures for one period, values already in canonical units.
+    """Create a zone's figures for one period, or change ``instance``; values in canonical units.
 
-    One row per zone and period: saving a period that exists updates that row. The zone's
-    output summary is refreshed in the same transaction.
+    One row per zone and period: creating a period that exists, or moving a row onto one, raises
+    ``DuplicatePeriod`` instead of overwriting figures someone else entered. The zone's output
+    summary is refreshed in the same transaction.
     """
     unknown = set(values) - set(INDICATOR_FIELD_NAMES)
     if unknown:
         raise ValidationError(_("未知指标：%(f)s") % {"f": ", ".join(sorted(unknown))})
     if instance is None:
         _require_zone(user, zone, "add")
-        month_value = month if period_kind == PeriodKind.MONTH else None
-        instance = (
-            ZoneIndicator.objects.select_for_update()
-            .filter(zone=zone, period_kind=period_kind, year=year, month=month_value)
-            .first()
-        ) or ZoneIndicator(zone=zone)
+        instance = ZoneIndicator()
+        action = "add"
     else:
         ensure_in_scope(instance, user, "change")
         _require_zone(user, zone, "change")
+        action = "change"
     old_zone = instance.zone if instance.pk else None
     instance.zone = zone
     instance.period_kind = period_kind
     instance.year = year
-    instance.month = month if period_kind == PeriodKind.MONTH else None
+    instance.month = month
     for key, value in values.items():
         setattr(instance, key, value)
-    instance.full_clean(validate_unique=instance.pk is None)
+    instance.full_clean(validate_unique=False, validate_constraints=False)
+    # Lock the zone row: two people saving the same new period at once queue here, and the
+    # second one then finds the first one's row instead of tripping the unique constraint.
+    Zone.objects.select_for_update().filter(pk=zone.pk).exists()
+    existing = (
+        ZoneIndicator.objects.select_for_update()
+        .select_related("zone")
+        .filter(zone=zone, period_kind=period_kind, year=year, month=month)
+        .exclude(pk=instance.pk)
+        .first()
+    )
+    if existing is not None:
+        raise DuplicatePeriod(existing)
     instance.save()
-    ensure_in_scope(instance, user, "change" if instance.pk else "add")
+    ensure_in_scope(instance, user, action)
     refresh_zone_summary(zone)
     if old_zone is not None and old_zone.pk != zone.pk:
         refresh_zone_summary(old_zone)

@@ -11,6 +11,8 @@ from tests.factories import EnterpriseFactory
 from zones.models import Enterprise
 from zones.validators import build_credit_code
 
+# Transactional: the live server runs in another thread. The factories reload the migrations'
+# reference rows after each flush (tests/factories.py).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,7 +31,9 @@ CHROMIUM_ARGS = [
 def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between page actions are ordinary synchronous code.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Set only while this module runs, so no subprocess of a later test inherits it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
@@ -38,6 +42,10 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

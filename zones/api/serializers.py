@@ -17,7 +17,6 @@ from zones.models import (
     OUTPUT_TIER_CHOICES,
     Enterprise,
     Industry,
-    PeriodKind,
     Prefecture,
     Stage,
     Zone,
@@ -220,39 +219,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "month": {"help_text": _("月度指标填 1–12；年度指标留空。")},
             "period_kind": {"help_text": _("month：当月数；year：全年合计。")},
         }
-        # The partial unique constraints are checked in validate() with a clear message.
+        # One row per zone and period is the service's rule (DuplicatePeriod, a 400).
         validators: list = []
-
-    def validate(self, attrs):
-        instance = self.instance
-        zone = attrs.get("zone", getattr(instance, "zone", None))
-        kind = attrs.get("period_kind", getattr(instance, "period_kind", None))
-        year = attrs.get("year", getattr(instance, "year", None))
-        month = attrs["month"] if "month" in attrs else getattr(instance, "month", None)
-        if kind == PeriodKind.YEAR and month is not None:
-            raise serializers.ValidationError({"month": _("年度指标不应填写月份。")})
-        if kind == PeriodKind.MONTH and month is None:
-            raise serializers.ValidationError({"month": _("月度指标必须填写月份。")})
-        # The zone is one the user may add to (the field checks it), so this does not reveal
-        # anything about other zones.
-        duplicates = ZoneIndicator.objects.filter(
-            zone=zone, period_kind=kind, year=year, month=month
-        )
-        if instance is not None:
-            duplicates = duplicates.exclude(pk=instance.pk)
-        if zone is not None and duplicates.exists():
-            raise serializers.ValidationError(
-                {
-                    "non_field_errors": [
-                        _("%(zone)s %(period)s的指标已存在，请修改已有记录。")
-                        % {
-                            "zone": zone.name,
-                            "period": f"{year}年{month}月" if month else f"{year}年",
-                        }
-                    ]
-                }
-            )
-        return attrs
 
     @staticmethod
     def _values(validated_data) -> dict:

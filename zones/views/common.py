@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from devzone.access import get_scope
 from zones.forms import style_form
 from zones.units import OUTPUT_TIER_LABELS
 
@@ -97,22 +96,6 @@ def xlsx_response(dataset, stem: str) -> HttpResponse:
     response = HttpResponse(dataset.export("xlsx"), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
-
-
-def zone_allows(user, action: str, zone) -> bool:
-    """Whether the user's scope covers ``zone`` for ``action``, without a query.
-
-    Mirrors ``Scope.q`` for an already loaded zone (with its prefecture), so list rows can show
-    or hide their edit buttons; the write itself is always re-checked by the service.
-    """
-    scope = get_scope(user)
-    if action in scope.everything:
-        return True
-    return bool(
-        zone.pk in scope.zones.get(action, ())
-        or zone.prefecture_id in scope.prefectures.get(action, ())
-        or zone.prefecture.province_id in scope.provinces.get(action, ())
-    )
 
 
 def apply_validation_error(form: forms.Form, error: ValidationError) -> None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from devzone.access import get_scope
+from devzone.access import get_scope, zone_allows
 from zones import services
 from zones.filters import EnterpriseFilter
 from zones.forms import EnterpriseForm
@@ -29,7 +29,6 @@ from zones.views.common import (
     paginate,
     set_select,
     xlsx_response,
-    zone_allows,
 )
 
 ENTERPRISE_COLUMNS = (

@@ -11,11 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 
-from devzone.access import get_scope
+from devzone.access import get_scope, zone_allows
 from zones.models import Enterprise, Prefecture, Zone, ZoneLevel, ZoneType
 from zones.selectors import zones_for
 from zones.units import OUTPUT_TIERS
-from zones.views.common import tier_label, yi, zone_allows
+from zones.views.common import tier_label, yi
 
 LEADING = Q(
     enterprises__test_national_competitiveness=True,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from devzone.access import get_scope
+from devzone.access import get_scope, zone_allows
 from zones import services
 from zones.filters import IndicatorFilter
 from zones.forms import IndicatorForm
@@ -29,7 +29,6 @@ from zones.views.common import (
     paginate,
     set_select,
     xlsx_response,
-    zone_allows,
 )
 
 INDICATOR_COLUMNS = (
@@ -92,6 +91,9 @@ def _save(request, form: IndicatorForm, instance=None):
         return services.save_indicator(
             request.user, zone, kind, year, month, form.values, instance=instance
         )
+    except services.DuplicatePeriod as error:
+        form.duplicate = error.existing
+        apply_validation_error(form, error)
     except ValidationError as error:
         apply_validation_error(form, error)
     except IntegrityError:

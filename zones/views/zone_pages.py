@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
+from devzone.access import zone_allows
 from zones.filters import ZoneFilter
 from zones.models import Membership, PeriodKind, Prefecture, ZoneIndicator
 from zones.resources import ZoneResource
@@ -22,7 +23,6 @@ from zones.views.common import (
     tier_label,
     xlsx_response,
     yi,
-    zone_allows,
 )
 
 ZONE_COLUMNS = (
