@@ -34,7 +34,7 @@ from zones.views.common import (
 ENTERPRISE_COLUMNS = (
     Column(_("企业名称"), "name", ("name",)),
     Column(_("统一社会信用代码"), "credit_code", ("credit_code",)),
-    Column(_("所在开发区"), "zone", ("zone__code",)),
+    Column(_("所在开发区"), "zone", ("zone__code", "name")),
     Column(_("所属产业"), "industry", ("industry__code",)),
     Column(_("产业链环节")),
     Column(_("规模以上")),

@@ -28,9 +28,9 @@ from zones.views.common import (
 ZONE_COLUMNS = (
     Column(_("编码"), "code", ("code",)),
     Column(_("名称"), "name", ("name",)),
-    Column(_("类型"), "type", ("type",)),
+    Column(_("类型"), "type", ("type", "code")),
     Column(_("级别")),
-    Column(_("所属市州"), "prefecture", ("prefecture__code",)),
+    Column(_("所属市州"), "prefecture", ("prefecture__code", "code")),
     Column(_("设立年份"), "founded_year", ("founded_year",), numeric=True),
     Column(_("首位产业")),
     Column(_("最近工业总产值（亿元）"), "latest_output", ("latest_output",), numeric=True),
