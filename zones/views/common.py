@@ -98,6 +98,42 @@ def xlsx_response(dataset, stem: str) -> HttpResponse:
     return response
 
 
+def list_context(
+    request: HttpRequest,
+    filterset,
+    filter_names: Sequence[str],
+    columns: Sequence[Column],
+    default_sort: str,
+) -> dict[str, object]:
+    """Filter, sort and paginate a scoped list: the context every list page renders."""
+    rows, headers = apply_sort(request, filterset.qs, columns, default_sort)
+    page = paginate(request, rows)
+    return {
+        "page": page,
+        "page_links": page_links(page),
+        "headers": headers,
+        "filter_fields": filter_form_fields(filterset, filter_names),
+    }
+
+
+def export_xlsx(
+    request: HttpRequest,
+    filterset,
+    columns: Sequence[Column],
+    default_sort: str,
+    resource_class,
+    title: str,
+) -> HttpResponse:
+    """The list's rows with the same filters and order as the page, as an XLSX download.
+
+    The filterset must be built on the ``export``-scoped queryset.
+    """
+    rows, _headers = apply_sort(request, filterset.qs, columns, default_sort)
+    dataset = resource_class(user=request.user).export(queryset=rows, force_native_type=True)
+    dataset.title = title
+    return xlsx_response(dataset, title)
+
+
 def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError onto the form's fields (unknown fields → form errors)."""
     if hasattr(error, "error_dict"):

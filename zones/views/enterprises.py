@@ -22,13 +22,10 @@ from zones.resources import EnterpriseResource
 from zones.selectors import enterprises_for
 from zones.views.common import (
     Column,
-    apply_sort,
     apply_validation_error,
-    filter_form_fields,
-    page_links,
-    paginate,
+    export_xlsx,
+    list_context,
     set_select,
-    xlsx_response,
 )
 
 ENTERPRISE_COLUMNS = (
@@ -69,32 +66,29 @@ def _enterprise_filterset(request, action: str) -> EnterpriseFilter:
 @login_required
 def enterprise_list(request):
     """Queries: zone and industry dropdowns (2), count (1), the page (1)."""
-    filterset = _enterprise_filterset(request, "view")
-    fields = filter_form_fields(filterset, ENTERPRISE_FILTER_FIELDS)
-    rows, headers = apply_sort(request, filterset.qs, ENTERPRISE_COLUMNS, "zone")
-    page = paginate(request, rows)
-    for enterprise in page:
-        enterprise.may_change = zone_allows(request.user, "change", enterprise.zone)
-    return render(
+    context = list_context(
         request,
-        "zones/enterprise_list.html",
-        {
-            "page": page,
-            "page_links": page_links(page),
-            "headers": headers,
-            "filter_fields": fields,
-            "may_add": get_scope(request.user).allows_anywhere("add"),
-        },
+        _enterprise_filterset(request, "view"),
+        ENTERPRISE_FILTER_FIELDS,
+        ENTERPRISE_COLUMNS,
+        "zone",
     )
+    for enterprise in context["page"]:
+        enterprise.may_change = zone_allows(request.user, "change", enterprise.zone)
+    context["may_add"] = get_scope(request.user).allows_anywhere("add")
+    return render(request, "zones/enterprise_list.html", context)
 
 
 @login_required
 def enterprise_export(request):
-    filterset = _enterprise_filterset(request, "export")
-    rows, _headers = apply_sort(request, filterset.qs, ENTERPRISE_COLUMNS, "zone")
-    dataset = EnterpriseResource(user=request.user).export(queryset=rows, force_native_type=True)
-    dataset.title = str(_("企业"))
-    return xlsx_response(dataset, "企业")
+    return export_xlsx(
+        request,
+        _enterprise_filterset(request, "export"),
+        ENTERPRISE_COLUMNS,
+        "zone",
+        EnterpriseResource,
+        str(_("企业")),
+    )
 
 
 @login_required

@@ -22,13 +22,10 @@ from zones.resources import IndicatorResource
 from zones.selectors import indicators_for
 from zones.views.common import (
     Column,
-    apply_sort,
     apply_validation_error,
-    filter_form_fields,
-    page_links,
-    paginate,
+    export_xlsx,
+    list_context,
     set_select,
-    xlsx_response,
 )
 
 INDICATOR_COLUMNS = (
@@ -56,32 +53,29 @@ def _indicator_filterset(request, action: str) -> IndicatorFilter:
 @login_required
 def indicator_list(request):
     """Queries: zone dropdown (1), count (1), the page (1)."""
-    filterset = _indicator_filterset(request, "view")
-    fields = filter_form_fields(filterset, INDICATOR_FILTER_FIELDS)
-    rows, headers = apply_sort(request, filterset.qs, INDICATOR_COLUMNS, "-period")
-    page = paginate(request, rows)
-    for indicator in page:
-        indicator.may_change = zone_allows(request.user, "change", indicator.zone)
-    return render(
+    context = list_context(
         request,
-        "zones/indicator_list.html",
-        {
-            "page": page,
-            "page_links": page_links(page),
-            "headers": headers,
-            "filter_fields": fields,
-            "may_add": get_scope(request.user).allows_anywhere("add"),
-        },
+        _indicator_filterset(request, "view"),
+        INDICATOR_FILTER_FIELDS,
+        INDICATOR_COLUMNS,
+        "-period",
     )
+    for indicator in context["page"]:
+        indicator.may_change = zone_allows(request.user, "change", indicator.zone)
+    context["may_add"] = get_scope(request.user).allows_anywhere("add")
+    return render(request, "zones/indicator_list.html", context)
 
 
 @login_required
 def indicator_export(request):
-    filterset = _indicator_filterset(request, "export")
-    rows, _headers = apply_sort(request, filterset.qs, INDICATOR_COLUMNS, "-period")
-    dataset = IndicatorResource(user=request.user).export(queryset=rows, force_native_type=True)
-    dataset.title = str(_("开发区指标"))
-    return xlsx_response(dataset, "开发区指标")
+    return export_xlsx(
+        request,
+        _indicator_filterset(request, "export"),
+        INDICATOR_COLUMNS,
+        "-period",
+        IndicatorResource,
+        str(_("开发区指标")),
+    )
 
 
 def _save(request, form: IndicatorForm, instance=None):

@@ -15,13 +15,10 @@ from zones.selectors import enterprises_for, zones_for
 from zones.units import INDICATOR_FIELDS
 from zones.views.common import (
     Column,
-    apply_sort,
-    filter_form_fields,
-    page_links,
-    paginate,
+    export_xlsx,
+    list_context,
     set_select,
     tier_label,
-    xlsx_response,
     yi,
 )
 
@@ -56,33 +53,26 @@ def _zone_filterset(request, action: str) -> ZoneFilter:
 @login_required
 def zone_list(request):
     """Queries: prefectures for the dropdown (1), count (1), the page (1)."""
-    filterset = _zone_filterset(request, "view")
-    fields = filter_form_fields(filterset, ZONE_FILTER_FIELDS)
-    rows, headers = apply_sort(request, filterset.qs, ZONE_COLUMNS, "prefecture")
-    page = paginate(request, rows)
-    for zone in page:
+    context = list_context(
+        request, _zone_filterset(request, "view"), ZONE_FILTER_FIELDS, ZONE_COLUMNS, "prefecture"
+    )
+    for zone in context["page"]:
         zone.output_yi = yi(zone.latest_output)
         zone.tier = tier_label(zone.output_tier)
-    return render(
-        request,
-        "zones/zone_list.html",
-        {
-            "page": page,
-            "page_links": page_links(page),
-            "headers": headers,
-            "filter_fields": fields,
-        },
-    )
+    return render(request, "zones/zone_list.html", context)
 
 
 @login_required
 def zone_export(request):
     """The zone list's rows, same filters and order, scoped with the ``export`` action."""
-    filterset = _zone_filterset(request, "export")
-    rows, _headers = apply_sort(request, filterset.qs, ZONE_COLUMNS, "prefecture")
-    dataset = ZoneResource(user=request.user).export(queryset=rows, force_native_type=True)
-    dataset.title = str(_("开发区"))
-    return xlsx_response(dataset, "开发区")
+    return export_xlsx(
+        request,
+        _zone_filterset(request, "export"),
+        ZONE_COLUMNS,
+        "prefecture",
+        ZoneResource,
+        str(_("开发区")),
+    )
 
 
 @login_required
