@@ -17,8 +17,9 @@ PYTEST_ARGS ?=
 DEMO_PASSWORD := devzone-demo-2026
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-# Debian packages: WeasyPrint (PDF reports, with Chinese fonts); chromium for the browser tests.
-APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+# Debian packages: WeasyPrint (PDF reports, with Chinese fonts); gettext (compiles the English
+# catalog); chromium for the browser tests.
+APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext
 APT_TEST := chromium
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -75,8 +76,20 @@ $(STAMPS)/npm: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@mkdir -p $(STAMPS) && touch $@
 
-setup-run: system-packages $(STAMPS)/venv-run $(STAMPS)/npm
-setup-test: system-packages-test $(STAMPS)/venv-test $(STAMPS)/npm
+# --- translations (compiled .mo files are built here, not committed) -------------------------
+PO_FILES := $(shell find locale -name '*.po' 2>/dev/null)
+MO_MISSING := $(filter-out $(wildcard $(PO_FILES:.po=.mo)),$(PO_FILES:.po=.mo))
+
+# Reruns when a .po changes or a .mo is missing. Listed after the venv in setup-* (needs Django).
+$(STAMPS)/messages: $(PO_FILES) $(if $(MO_MISSING),FORCE)
+	$(PY) manage.py compilemessages --ignore .venv --ignore node_modules -v 0
+	@mkdir -p $(STAMPS) && touch $@
+
+.PHONY: FORCE
+FORCE:
+
+setup-run: system-packages $(STAMPS)/venv-run $(STAMPS)/npm $(STAMPS)/messages
+setup-test: system-packages-test $(STAMPS)/venv-test $(STAMPS)/npm $(STAMPS)/messages
 
 # --- run -------------------------------------------------------------------------------------
 migrate: setup-run

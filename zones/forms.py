@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zones.models import ChainPosition, Enterprise, PeriodKind, Zone, ZoneIndicator
@@ -134,6 +135,11 @@ def unit_field_name(name: str) -> str:
     return f"{name}_unit"
 
 
+def month_choices() -> list[tuple[object, str]]:
+    """Evaluated per form, so the labels follow the active language."""
+    return [("", "—"), *((m, gettext("%(m)d月") % {"m": m}) for m in range(1, 13))]
+
+
 class IndicatorForm(forms.Form):
     """A zone's figures for one month or one year, each with its unit.
 
@@ -155,7 +161,7 @@ class IndicatorForm(forms.Form):
         error_messages={"min_value": _("年份不能早于1978年。"), "required": _("请填写年份。")},
     )
     month = forms.TypedChoiceField(
-        choices=[("", _("—")), *((m, _("%(m)d月") % {"m": m}) for m in range(1, 13))],
+        choices=month_choices,
         coerce=int,
         empty_value=None,
         required=False,

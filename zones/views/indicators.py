@@ -9,7 +9,7 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -91,7 +91,7 @@ def _save(request, form: IndicatorForm, instance=None):
     except ValidationError as error:
         apply_validation_error(form, error)
     except IntegrityError:
-        form.add_error(None, _t("该周期的指标已存在，不能重复录入；请编辑已有记录。"))
+        form.add_error(None, gettext("该周期的指标已存在，不能重复录入；请编辑已有记录。"))
     except PermissionDenied as error:
         raise Http404 from error
     return None
@@ -112,7 +112,7 @@ def indicator_create(request):
         if indicator is not None:
             messages.success(
                 request,
-                _t("已保存%(zone)s %(period)s的指标。")
+                gettext("已保存%(zone)s %(period)s的指标。")
                 % {"zone": indicator.zone, "period": indicator.period_label},
             )
             return redirect(reverse("zones:indicator-list") + f"?zone={indicator.zone.code}")
@@ -130,7 +130,7 @@ def indicator_edit(request, pk: int):
         if saved is not None:
             messages.success(
                 request,
-                _t("已保存%(zone)s %(period)s的指标。")
+                gettext("已保存%(zone)s %(period)s的指标。")
                 % {"zone": saved.zone, "period": saved.period_label},
             )
             return redirect(reverse("zones:indicator-list") + f"?zone={saved.zone.code}")
