@@ -13,7 +13,13 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/", include("zones.api.urls")),
+    path("api/v1/", include("investment.api.urls")),
+    path("api/v1/", include("talent.api.urls")),
+    path("api/v1/", include("platforms.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(account_urlpatterns)),
     path("", include("zones.urls")),
+    path("", include("investment.urls")),
+    path("", include("talent.urls")),
+    path("", include("platforms.urls")),
 ]

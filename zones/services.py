@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from devzone import history
 from devzone.access import ensure_in_scope
+from devzone.models import ChangeRecord
 from zones.models import Enterprise, PeriodKind, Zone, ZoneIndicator
 from zones.units import INDICATOR_FIELD_NAMES, output_tier
 
@@ -54,6 +56,13 @@ def create_enterprise(user, data: dict[str, Any]) -> Enterprise:
     enterprise.full_clean()
     enterprise.save()
     ensure_in_scope(enterprise, user, "add")
+    history.record(
+        user,
+        enterprise,
+        ChangeRecord.Action.CREATE,
+        after=history.snapshot(enterprise),
+        zone_id=enterprise.zone_id,
+    )
     return enterprise
 
 
@@ -61,18 +70,34 @@ def create_enterprise(user, data: dict[str, Any]) -> Enterprise:
 def update_enterprise(user, enterprise: Enterprise, data: dict[str, Any]) -> Enterprise:
     """Change an enterprise; moving it to another zone needs the right to add there too."""
     ensure_in_scope(enterprise, user, "change")
+    before = history.snapshot(enterprise)
     _apply(enterprise, data, ENTERPRISE_FIELDS)
     if enterprise.credit_code:
         enterprise.credit_code = enterprise.credit_code.strip().upper()
     enterprise.full_clean()
     enterprise.save()
     ensure_in_scope(enterprise, user, "change")
+    history.record(
+        user,
+        enterprise,
+        ChangeRecord.Action.UPDATE,
+        before=before,
+        after=history.snapshot(enterprise),
+        zone_id=enterprise.zone_id,
+    )
     return enterprise
 
 
 @transaction.atomic
 def delete_enterprise(user, enterprise: Enterprise) -> None:
     ensure_in_scope(enterprise, user, "delete")
+    history.record(
+        user,
+        enterprise,
+        ChangeRecord.Action.DELETE,
+        before=history.snapshot(enterprise),
+        zone_id=enterprise.zone_id,
+    )
     enterprise.delete()
 
 
@@ -117,6 +142,7 @@ def save_indicator(
         _require_zone(user, zone, "change")
         action = "change"
     old_zone = instance.zone if instance.pk else None
+    before = history.snapshot(instance) if instance.pk else None
     instance.zone = zone
     instance.period_kind = period_kind
     instance.year = year
@@ -138,6 +164,14 @@ def save_indicator(
         raise DuplicatePeriod(existing)
     instance.save()
     ensure_in_scope(instance, user, action)
+    history.record(
+        user,
+        instance,
+        ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE,
+        before=before,
+        after=history.snapshot(instance),
+        zone_id=zone.pk,
+    )
     refresh_zone_summary(zone)
     if old_zone is not None and old_zone.pk != zone.pk:
         refresh_zone_summary(old_zone)
@@ -148,6 +182,13 @@ def save_indicator(
 def delete_indicator(user, indicator: ZoneIndicator) -> None:
     ensure_in_scope(indicator, user, "delete")
     zone = indicator.zone
+    history.record(
+        user,
+        indicator,
+        ChangeRecord.Action.DELETE,
+        before=history.snapshot(indicator),
+        zone_id=zone.pk,
+    )
     indicator.delete()
     refresh_zone_summary(zone)
 

@@ -9,10 +9,11 @@ from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from devzone import history
 from devzone.access import get_scope, zone_allows
 from zones import services
 from zones.filters import EnterpriseFilter
@@ -101,6 +102,7 @@ def enterprise_detail(request, pk: int):
             "enterprise": enterprise,
             "may_change": zone_allows(request.user, "change", enterprise.zone),
             "may_delete": zone_allows(request.user, "delete", enterprise.zone),
+            "history": history.history_rows(enterprise),
         },
     )
 
@@ -123,7 +125,7 @@ def enterprise_create(request):
         except PermissionDenied as error:
             raise Http404 from error
         else:
-            messages.success(request, _t("已新增企业“%(name)s”。") % {"name": enterprise.name})
+            messages.success(request, gettext("已新增企业“%(name)s”。") % {"name": enterprise.name})
             return redirect("zones:enterprise-detail", pk=enterprise.pk)
     return render(request, "zones/enterprise_form.html", {"form": form, "enterprise": None})
 
@@ -145,7 +147,7 @@ def enterprise_edit(request, pk: int):
         except PermissionDenied as error:
             raise Http404 from error
         else:
-            messages.success(request, _t("已保存企业“%(name)s”。") % {"name": enterprise.name})
+            messages.success(request, gettext("已保存企业“%(name)s”。") % {"name": enterprise.name})
             return redirect("zones:enterprise-detail", pk=enterprise.pk)
     return render(
         request,
@@ -165,8 +167,8 @@ def enterprise_delete(request, pk: int):
         except PermissionDenied as error:
             raise Http404 from error
         except ProtectedError:
-            messages.error(request, _t("该企业仍被其他记录引用，不能删除。"))
+            messages.error(request, gettext("该企业仍被其他记录引用，不能删除。"))
             return redirect("zones:enterprise-detail", pk=enterprise.pk)
-        messages.success(request, _t("已删除企业“%(name)s”。") % {"name": enterprise.name})
+        messages.success(request, gettext("已删除企业“%(name)s”。") % {"name": enterprise.name})
         return redirect(reverse("zones:enterprise-list") + f"?zone={enterprise.zone.code}")
     return render(request, "zones/enterprise_confirm_delete.html", {"enterprise": enterprise})

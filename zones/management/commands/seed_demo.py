@@ -6,9 +6,12 @@ The work is in zones/demo.py; this command parses options, holds the one transac
 from __future__ import annotations
 
 import time
+from importlib import import_module
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 
 from zones.demo import (
@@ -20,6 +23,24 @@ from zones.demo import (
     load_demo,
 )
 from zones.models import Zone
+
+
+def load_app_demos(*, seed: int, log) -> dict[str, int]:
+    """Let every other app add its demo records to the demo zones just loaded.
+
+    An app takes part by defining ``load_app_demo(*, seed, log) -> dict[str, int]`` (counts by
+    record kind) in its ``demo`` module; apps run in INSTALLED_APPS order, in this command's
+    transaction.
+    """
+    counts: dict[str, int] = {}
+    for config in apps.get_app_configs():
+        if config.name == "zones" or not module_has_submodule(config.module, "demo"):
+            continue
+        module = import_module(f"{config.name}.demo")
+        loader = getattr(module, "load_app_demo", None)
+        if loader is not None:
+            counts.update(loader(seed=seed, log=log))
+    return counts
 
 
 class Command(BaseCommand):
@@ -82,6 +103,7 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     log=self.stdout.write,
                 )
+                extra = load_app_demos(seed=options["seed"], log=self.stdout.write)
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         total = time.perf_counter() - started
@@ -100,6 +122,8 @@ class Command(BaseCommand):
                 }
             )
         )
+        for name, count in extra.items():
+            self.stdout.write(f"  {name:<24} {count:7d}")
         for name, seconds in stats.timings.items():
             self.stdout.write(f"  {name:<24} {seconds:7.2f} s")
         self.stdout.write(f"  {'total':<24} {total:7.2f} s")
