@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from devzone.pages import style_form
 from zones.models import ChainPosition, Enterprise, PeriodKind, Zone, ZoneIndicator
 from zones.services import ENTERPRISE_FIELDS
 from zones.units import AREA, INDICATOR_FIELDS, MONEY, to_canonical
@@ -25,33 +26,6 @@ def preselect_single_zone(form: forms.BaseForm) -> None:
     zones = list(form.fields["zone"].queryset[:2])
     if len(zones) == 1:
         form.initial["zone"] = zones[0].pk
-
-
-def style_form(form: forms.BaseForm, *, compact: bool = False) -> forms.BaseForm:
-    """Give every widget its Bootstrap class; turn a leading empty choice into 全部/请选择."""
-    size = " form-control-sm" if compact else ""
-    select_size = " form-select-sm" if compact else ""
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select" + select_size
-            if isinstance(widget, forms.NullBooleanSelect):
-                field.widget = widget = forms.Select(
-                    choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]
-                )
-        else:
-            css = "form-control" + size
-        if form.is_bound and name in form.errors:
-            css += " is-invalid"
-        widget.attrs["class"] = css
-        if compact and getattr(field, "empty_label", None) is not None:
-            # django-filter's ChoiceField (and ModelChoiceField) render their own empty choice
-            field.empty_label = _("全部")
-            if not isinstance(field, forms.ModelChoiceField):
-                field.widget.choices = list(field.choices)
-    return form
 
 
 # --- enterprises --------------------------------------------------------------------------

@@ -15,19 +15,19 @@ from django.views.decorators.http import require_http_methods
 
 from devzone import history
 from devzone.access import get_scope, zone_allows
-from zones import services
-from zones.filters import EnterpriseFilter
-from zones.forms import EnterpriseForm
-from zones.models import Industry, Zone
-from zones.resources import EnterpriseResource
-from zones.selectors import enterprises_for
-from zones.views.common import (
+from devzone.pages import (
     Column,
     apply_validation_error,
     export_xlsx,
     list_context,
     set_select,
 )
+from zones import services
+from zones.filters import EnterpriseFilter
+from zones.forms import EnterpriseForm
+from zones.models import Industry, Zone
+from zones.resources import EnterpriseResource
+from zones.selectors import enterprises_for
 
 ENTERPRISE_COLUMNS = (
     Column(_("企业名称"), "name", ("name",)),

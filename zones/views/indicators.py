@@ -14,19 +14,19 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from devzone.access import get_scope, zone_allows
-from zones import services
-from zones.filters import IndicatorFilter
-from zones.forms import IndicatorForm
-from zones.models import Zone
-from zones.resources import IndicatorResource
-from zones.selectors import indicators_for
-from zones.views.common import (
+from devzone.pages import (
     Column,
     apply_validation_error,
     export_xlsx,
     list_context,
     set_select,
 )
+from zones import services
+from zones.filters import IndicatorFilter
+from zones.forms import IndicatorForm
+from zones.models import Zone
+from zones.resources import IndicatorResource
+from zones.selectors import indicators_for
 
 INDICATOR_COLUMNS = (
     Column(_("开发区"), "zone", ("zone__code",)),

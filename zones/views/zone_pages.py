@@ -8,19 +8,18 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from devzone.access import zone_allows
+from devzone.pages import (
+    Column,
+    export_xlsx,
+    list_context,
+    set_select,
+)
 from zones.filters import ZoneFilter
 from zones.models import Membership, PeriodKind, Prefecture, ZoneIndicator
 from zones.resources import ZoneResource
 from zones.selectors import enterprises_for, zones_for
 from zones.units import INDICATOR_FIELDS
-from zones.views.common import (
-    Column,
-    export_xlsx,
-    list_context,
-    set_select,
-    tier_label,
-    yi,
-)
+from zones.views.common import tier_label, yi
 
 ZONE_COLUMNS = (
     Column(_("编码"), "code", ("code",)),
