@@ -90,15 +90,6 @@ def body_text(response) -> str:
     return content.decode("utf-8", errors="replace")
 
 
-def snapshot(zone: Zone) -> dict[str, object]:
-    zone.refresh_from_db()
-    return {
-        "zone": Zone.objects.filter(pk=zone.pk).values().first(),
-        "enterprises": sorted(map(str, Enterprise.objects.filter(zone=zone).values())),
-        "indicators": sorted(map(str, ZoneIndicator.objects.filter(zone=zone).values())),
-    }
-
-
 def _move_zone(zone: Zone, pk: int) -> Zone:
     """Give a cast zone a primary key of its own range, memberships included."""
     from zones.models import Membership
@@ -112,40 +103,75 @@ def _move_zone(zone: Zone, pk: int) -> Zone:
     return moved
 
 
+# Each app's tests may add rows to the foreign zones through ``tests/<app>/world.py``, which
+# defines ``make_rows(zone, base_pk, marker) -> list[Model]`` (rows of that app in ``zone``, with
+# primary keys in ``base_pk + OFFSET[app] + 0..19`` and ``marker`` in a visible text field).
+# The walk then tries those pks on every URL as well.
+OFFSET = {"zones": 1, "investment": 20, "talent": 40, "platforms": 60}
+
+
+def app_world_makers():
+    import importlib
+    from pathlib import Path
+
+    makers = []
+    for app, offset in OFFSET.items():
+        if app == "zones" or not (Path(__file__).parent / app / "world.py").exists():
+            continue
+        makers.append((offset, importlib.import_module(f"tests.{app}.world").make_rows))
+    return makers
+
+
 @pytest.fixture
 def world(cast):
     """Marker rows in zones A and B, with primary keys in ranges no other row shares.
 
-    Zones, enterprises and indicators get pks from separate high ranges, so a pk of the foreign
-    zone's rows can never be the pk of a row the user may see (prefectures keep their small pks).
+    Zones and every app's rows get pks from separate high ranges, so a pk of the foreign zone's
+    rows can never be the pk of a row the user may see (prefectures keep their small pks).
     """
     cast.zone_a = _move_zone(cast.zone_a, 100_000)
     cast.zone_b = _move_zone(cast.zone_b, 200_000)
     cast.zone_a2 = _move_zone(cast.zone_a2, 300_000)
-    for zone, marker in ((cast.zone_a, "泄露标记A"), (cast.zone_b, "泄露标记B")):
+    rows: dict[str, list] = {"A": [], "B": []}
+    for key, zone, marker in (("A", cast.zone_a, "泄露标记A"), ("B", cast.zone_b, "泄露标记B")):
         Zone.objects.filter(pk=zone.pk).update(name=f"{marker}开发区")
         zone.refresh_from_db()
-        EnterpriseFactory(pk=zone.pk + 1, zone=zone, name=f"{marker}企业有限公司")
-        IndicatorFactory(pk=zone.pk + 2, zone=zone, year=2024, tax_revenue=Decimal("98765.43"))
+        rows[key].append(EnterpriseFactory(pk=zone.pk + 1, zone=zone, name=f"{marker}企业有限公司"))
+        rows[key].append(
+            IndicatorFactory(pk=zone.pk + 2, zone=zone, year=2024, tax_revenue=Decimal("98765.43"))
+        )
+        for offset, make_rows in app_world_makers():
+            rows[key] += make_rows(zone, zone.pk + offset, marker)
     return {
-        "A": {"zone": cast.zone_a, "marker": "泄露标记A", "owner": cast.staff_a},
-        "B": {"zone": cast.zone_b, "marker": "泄露标记B", "owner": cast.staff_b},
+        "A": {"zone": cast.zone_a, "marker": "泄露标记A", "owner": cast.staff_a, "rows": rows["A"]},
+        "B": {"zone": cast.zone_b, "marker": "泄露标记B", "owner": cast.staff_b, "rows": rows["B"]},
     }
 
 
-def foreign_pks(zone: Zone) -> list[int]:
-    return (
-        [zone.pk, zone.prefecture_id]
-        + list(Enterprise.objects.filter(zone=zone).values_list("pk", flat=True))
-        + list(ZoneIndicator.objects.filter(zone=zone).values_list("pk", flat=True))
-    )
+def foreign_pks(foreign: dict) -> list[int]:
+    zone = foreign["zone"]
+    return sorted({zone.pk, zone.prefecture_id, *(row.pk for row in foreign["rows"])})
 
 
-def visible_pks(user) -> set[int]:
+def visible_pks(user, models) -> set[int]:
     pks: set[int] = set()
-    for model in (Zone, Enterprise, ZoneIndicator, Prefecture):
+    for model in models:
         pks |= set(model.objects.for_user(user, "view").values_list("pk", flat=True))
     return pks
+
+
+def snapshot(foreign: dict) -> dict[str, object]:
+    """Every row of the foreign zone (zone, enterprises, indicators, each app's rows)."""
+    zone = foreign["zone"]
+    state = {
+        "zone": Zone.objects.filter(pk=zone.pk).values().first(),
+        "enterprises": sorted(map(str, Enterprise.objects.filter(zone=zone).values())),
+        "indicators": sorted(map(str, ZoneIndicator.objects.filter(zone=zone).values())),
+    }
+    for row in foreign["rows"]:
+        model = type(row)
+        state[f"{model._meta.label}:{row.pk}"] = model.objects.filter(pk=row.pk).values().first()
+    return state
 
 
 # (member of the cast, the zone outside their scope)
@@ -164,9 +190,10 @@ def test_no_role_reaches_another_zones_rows_through_any_url(who, target, cast, w
     user = getattr(cast, who)
     foreign = world[target]
     zone = foreign["zone"]
-    pks = foreign_pks(zone)
-    assert not set(pks) & visible_pks(user), "test setup: a foreign pk is also visible"
-    before = snapshot(zone)
+    pks = foreign_pks(foreign)
+    models = {Zone, Enterprise, ZoneIndicator, Prefecture, *(type(r) for r in foreign["rows"])}
+    assert not set(pks) & visible_pks(user, models), "test setup: a foreign pk is also visible"
+    before = snapshot(foreign)
     client.force_login(user)
 
     unknown = []
@@ -197,7 +224,7 @@ def test_no_role_reaches_another_zones_rows_through_any_url(who, target, cast, w
                     f"{who} {method.upper()} {url} -> {response.status_code}"
                 )
     assert not unknown, f"routes with arguments this walk cannot fill: {unknown}"
-    assert snapshot(zone) == before, f"{who} changed zone {target}'s rows"
+    assert snapshot(foreign) == before, f"{who} changed zone {target}'s rows"
 
 
 @pytest.mark.parametrize("target", ["A", "B"])
@@ -205,7 +232,7 @@ def test_the_zones_own_staff_can_open_its_detail_urls(target, cast, world, clien
     """Positive control for the walk above: the 404s come from scoping, not from broken URLs."""
     foreign = world[target]
     client.force_login(foreign["owner"])
-    pks = foreign_pks(foreign["zone"])
+    pks = foreign_pks(foreign)
     for route, _pattern in project_routes():
         if route_args(route) != {"pk"}:
             continue
