@@ -70,7 +70,8 @@ def create_enterprise(user, data: dict[str, Any]) -> Enterprise:
 def update_enterprise(user, enterprise: Enterprise, data: dict[str, Any]) -> Enterprise:
     """Change an enterprise; moving it to another zone needs the right to add there too."""
     ensure_in_scope(enterprise, user, "change")
-    before = history.snapshot(enterprise)
+    # The stored row, not the instance: a ModelForm has already written its data onto it.
+    before = history.snapshot(Enterprise.objects.select_for_update().get(pk=enterprise.pk))
     _apply(enterprise, data, ENTERPRISE_FIELDS)
     if enterprise.credit_code:
         enterprise.credit_code = enterprise.credit_code.strip().upper()
@@ -142,7 +143,11 @@ def save_indicator(
         _require_zone(user, zone, "change")
         action = "change"
     old_zone = instance.zone if instance.pk else None
-    before = history.snapshot(instance) if instance.pk else None
+    before = (
+        history.snapshot(ZoneIndicator.objects.select_for_update().get(pk=instance.pk))
+        if instance.pk
+        else None
+    )
     instance.zone = zone
     instance.period_kind = period_kind
     instance.year = year

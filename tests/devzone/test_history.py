@@ -80,3 +80,21 @@ def test_the_enterprise_page_shows_who_changed_which_field(cast, client):
     assert "变更记录" in body
     assert "用地面积（亩）" in body
     assert "30 → 45.5" in body
+
+
+def test_editing_an_enterprise_through_the_page_records_the_change(cast, client):
+    enterprise = new_enterprise(cast)
+    client.force_login(cast.staff_a)
+    response = client.post(
+        f"/enterprises/{enterprise.pk}/edit/",
+        {
+            "zone": cast.zone_a.pk,
+            "name": "留痕测试企业（更名）有限公司",
+            "credit_code": enterprise.credit_code,
+            "land_area_mu": "30",
+        },
+    )
+    assert response.status_code == 302
+    latest = history_for(enterprise).first()
+    assert latest.action == "update"
+    assert latest.changes["name"] == ["留痕测试企业有限公司", "留痕测试企业（更名）有限公司"]
