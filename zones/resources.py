@@ -1,19 +1,29 @@
-"""XLSX exports of the zone lists (django-import-export).
+"""XLSX exports and imports of the zone lists (django-import-export + devzone.imports).
 
 Column headers are Chinese and carry their units. A resource is built for one user: its
 default queryset is the selector's rows for the ``export`` action, so an export can never
-contain a row outside the user's scope even when no queryset is passed.
+contain a row outside the user's scope even when no queryset is passed. Every export escapes
+text a spreadsheet would run as a formula. The enterprise and indicator resources are also
+import resources (see devzone/imports.py): the same fields read the uploaded file, the exported
+file imports back unchanged, and writes go through ``zones.services``.
 """
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from zones.models import Enterprise, Zone, ZoneIndicator
+from devzone import imports_values as iv
+from devzone.imports import BatchImportMixin, FormulaSafeExportMixin, ImportField, register
+from zones import services
+from zones.models import ChainPosition, Enterprise, Industry, PeriodKind, Zone, ZoneIndicator
 from zones.selectors import enterprises_for, indicators_for, zones_for
-from zones.units import INDICATOR_FIELDS, OUTPUT_TIER_LABELS
+from zones.units import AREA, INDICATOR_FIELDS, OUTPUT_TIER_LABELS
+from zones.validators import build_credit_code
 
 
 def _text(attribute: str, header) -> fields.Field:
@@ -36,7 +46,7 @@ def _yes_no(value: bool) -> str:
     return str(_("是") if value else _("否"))
 
 
-class ScopedExportResource(resources.ModelResource):
+class ScopedExportResource(FormulaSafeExportMixin, resources.ModelResource):
     """A resource that knows its user; ``get_queryset`` is the user's export scope."""
 
     selector = None
@@ -91,29 +101,123 @@ class ZoneResource(ScopedExportResource):
         return str(OUTPUT_TIER_LABELS.get(zone.output_tier, "")) if zone.output_tier else ""
 
 
-class EnterpriseResource(ScopedExportResource):
-    selector = staticmethod(enterprises_for)
+def _example_zone_code(user) -> str:
+    """A zone the user may import into, for the template's example rows."""
+    code = (
+        Zone.objects.for_user(user, "import").order_by("code").values_list("code", flat=True)
+    ).first()
+    return code or "GZ-0001"
 
-    name = _text("name", _("企业名称"))
-    credit_code = _text("credit_code", _("统一社会信用代码"))
-    zone_code = _text("zone__code", _("开发区编码"))
+
+def _zone_code_field() -> ImportField:
+    return ImportField(
+        attribute="zone",
+        column_name=_("开发区编码"),
+        widget=iv.LookupWidget(
+            Zone,
+            keys=("code",),
+            render_field="code",
+            not_found=_("您无权向该开发区导入数据，或该开发区不存在。"),
+            listed=False,
+            select_related=("prefecture",),
+        ),
+        required=True,
+        help_text=_("开发区的编码（见开发区列表），决定记录属于哪个开发区"),
+    )
+
+
+class ImportableResource(BatchImportMixin, ScopedExportResource):
+    """An export resource that the batch importer can also read (see devzone/imports.py).
+
+    django-import-export's own ``import_data`` would save rows without the services' checks,
+    so it is closed here; imports go through ``devzone.imports.start_import``.
+    """
+
+    def import_data(self, *args, **kwargs):
+        raise NotImplementedError("import through devzone.imports.start_import/confirm_import")
+
+
+@register
+class EnterpriseResource(ImportableResource):
+    selector = staticmethod(enterprises_for)
+    import_name = "zones.enterprise"
+    import_title = _("企业")
+    import_key = ("credit_code",)
+    import_url_name = "zones:enterprise-import"
+    template_url_name = "zones:enterprise-import-template"
+    list_url_name = "zones:enterprise-list"
+
+    name = ImportField(
+        attribute="name",
+        column_name=_("企业名称"),
+        widget=iv.TextWidget(max_length=150),
+        required=True,
+        help_text=_("营业执照上的企业名称"),
+    )
+    credit_code = ImportField(
+        attribute="credit_code",
+        column_name=_("统一社会信用代码"),
+        widget=iv.TextWidget(max_length=18, upper=True),
+        required=True,
+        help_text=_("18位统一社会信用代码；已登记的代码表示更新该企业"),
+    )
+    zone_code = _zone_code_field()
     zone = _text("zone__name", _("所在开发区"))
     prefecture = _text("zone__prefecture__name", _("所属市州"))
-    industry = _text("industry__name", _("所属产业"))
-    industry_detail = _text("industry_detail", _("细分行业"))
-    chain_position = _text("get_chain_position_display", _("产业链环节"))
-    land_area_mu = _decimal("land_area_mu", _("用地面积（亩）"))
-    above_designated_size = fields.Field(column_name=_("规模以上"), readonly=True)
-    established_on = fields.Field(
+    industry = ImportField(
+        attribute="industry",
+        column_name=_("所属产业"),
+        widget=iv.LookupWidget(Industry, keys=("code", "name"), render_field="name"),
+        help_text=_("产业名称（或代码）"),
+    )
+    industry_detail = ImportField(
+        attribute="industry_detail",
+        column_name=_("细分行业"),
+        widget=iv.TextWidget(max_length=100),
+        help_text=_("如：电解铝、铝合金型材"),
+    )
+    chain_position = ImportField(
+        attribute="chain_position",
+        column_name=_("产业链环节"),
+        widget=iv.ChoiceWidget(ChainPosition.choices),
+        help_text=_("企业在首位产业链上的位置"),
+    )
+    land_area_mu = ImportField(
+        attribute="land_area_mu",
+        column_name=_("用地面积（亩）"),
+        widget=iv.AmountWidget("亩", AREA.factors),
+        unit=_("亩"),
+        help_text=_("可写“12.5公顷”自动换算为亩"),
+    )
+    above_designated_size = ImportField(
+        attribute="above_designated_size",
+        column_name=_("规模以上"),
+        widget=iv.BooleanWidget(),
+        help_text=_("是否为规模以上工业企业；空白视为否"),
+    )
+    established_on = ImportField(
         attribute="established_on",
         column_name=_("成立日期"),
-        widget=widgets.DateWidget(format="%Y-%m-%d"),
-        readonly=True,
+        widget=iv.DateWidget(),
+        help_text=_("不能晚于今天"),
     )
-    test_national_competitiveness = fields.Field(column_name=_("在全国具有竞争力"), readonly=True)
-    test_headquarters_in_zone = fields.Field(column_name=_("总部或区域总部在园区"), readonly=True)
-    test_local_division_of_labour = fields.Field(
-        column_name=_("与本地企业形成专业化规模化分工"), readonly=True
+    test_national_competitiveness = ImportField(
+        attribute="test_national_competitiveness",
+        column_name=_("在全国具有竞争力"),
+        widget=iv.BooleanWidget(),
+        help_text=_("龙头企业认定条件一"),
+    )
+    test_headquarters_in_zone = ImportField(
+        attribute="test_headquarters_in_zone",
+        column_name=_("总部或区域总部在园区"),
+        widget=iv.BooleanWidget(),
+        help_text=_("龙头企业认定条件二"),
+    )
+    test_local_division_of_labour = ImportField(
+        attribute="test_local_division_of_labour",
+        column_name=_("与本地企业形成专业化规模化分工"),
+        widget=iv.BooleanWidget(),
+        help_text=_("龙头企业认定条件三"),
     )
     leading = fields.Field(column_name=_("龙头企业"), readonly=True)
 
@@ -137,39 +241,110 @@ class EnterpriseResource(ScopedExportResource):
             "leading",
         )
         export_order = fields
-
-    def dehydrate_above_designated_size(self, enterprise: Enterprise) -> str:
-        return _yes_no(enterprise.above_designated_size)
-
-    def dehydrate_test_national_competitiveness(self, enterprise: Enterprise) -> str:
-        return _yes_no(enterprise.test_national_competitiveness)
-
-    def dehydrate_test_headquarters_in_zone(self, enterprise: Enterprise) -> str:
-        return _yes_no(enterprise.test_headquarters_in_zone)
-
-    def dehydrate_test_local_division_of_labour(self, enterprise: Enterprise) -> str:
-        return _yes_no(enterprise.test_local_division_of_labour)
+        import_id_fields = ("credit_code",)
 
     def dehydrate_leading(self, enterprise: Enterprise) -> str:
         return _yes_no(enterprise.is_leading)
 
+    def import_existing(self, keys: list[tuple]) -> dict[tuple, Enterprise]:
+        """One query per batch of credit codes, across all zones (scope is checked per row)."""
+        rows = Enterprise.objects.filter(credit_code__in=[k[0] for k in keys]).select_related(
+            "zone__prefecture"
+        )
+        return {(e.credit_code,): e for e in rows}
 
-class IndicatorResource(ScopedExportResource):
+    def import_write(self, user, values: dict[str, Any], instance: Enterprise | None):
+        if instance is None:
+            return services.create_enterprise(user, dict(values))
+        return services.update_enterprise(user, instance, dict(values))
+
+    def template_examples(self) -> list[list[Any]]:
+        zone = _example_zone_code(self.user)
+        industry = Industry.objects.order_by("code").values_list("name", flat=True).first() or ""
+        return [
+            [
+                "示例铝业有限公司",
+                build_credit_code("520100", 99_000_001),
+                zone,
+                industry,
+                "电解铝",
+                "上游",
+                "1,234.5",
+                "是",
+                "2019-05-20",
+                "是",
+                "否",
+                "是",
+            ],
+            [
+                "示例精密制造有限公司",
+                build_credit_code("520100", 99_000_002),
+                zone,
+                "",
+                "铝合金型材",
+                "中游",
+                "12.5公顷",
+                "否",
+                "2021年3月1日",
+                "否",
+                "否",
+                "否",
+            ],
+        ]
+
+
+def _indicator_field(spec) -> ImportField:
+    header = format_lazy("{}（{}）", spec.label, spec.unit) if spec.unit else spec.label
+    return ImportField(
+        attribute=spec.name,
+        column_name=header,
+        widget=iv.AmountWidget(spec.unit, spec.kind.factors),
+        unit=spec.unit,
+        help_text=format_lazy(
+            "{}；{}", spec.label, _("可带单位：") + "、".join(u for u in spec.kind.factors if u)
+        )
+        if spec.unit
+        else spec.label,
+    )
+
+
+@register
+class IndicatorResource(ImportableResource):
     """One row per zone and period; every indicator in its canonical unit."""
 
     selector = staticmethod(indicators_for)
+    import_name = "zones.indicator"
+    import_title = _("开发区指标")
+    import_key = ("zone", "period_kind", "year", "month")
+    import_url_name = "zones:indicator-import"
+    template_url_name = "zones:indicator-import-template"
+    list_url_name = "zones:indicator-list"
 
-    zone_code = _text("zone__code", _("开发区编码"))
+    zone_code = _zone_code_field()
     zone = _text("zone__name", _("开发区"))
     prefecture = _text("zone__prefecture__name", _("所属市州"))
-    period_kind = _text("get_period_kind_display", _("周期"))
-    year = _integer("year", _("年份"))
-    month = _integer("month", _("月份"))
+    period_kind = ImportField(
+        attribute="period_kind",
+        column_name=_("周期"),
+        widget=iv.ChoiceWidget(PeriodKind.choices),
+        required=True,
+        help_text=_("年度（全年合计）或月度（当月数）"),
+    )
+    year = ImportField(
+        attribute="year",
+        column_name=_("年份"),
+        widget=iv.IntegerWidget(suffixes=("年",)),
+        required=True,
+        help_text=_("如 2025"),
+    )
+    month = ImportField(
+        attribute="month",
+        column_name=_("月份"),
+        widget=iv.IntegerWidget(suffixes=("月",)),
+        help_text=_("月度指标填 1–12；年度指标留空"),
+    )
     for _spec in INDICATOR_FIELDS:
-        locals()[_spec.name] = _decimal(
-            _spec.name,
-            format_lazy("{}（{}）", _spec.label, _spec.unit) if _spec.unit else _spec.label,
-        )
+        locals()[_spec.name] = _indicator_field(_spec)
     del _spec
 
     class Meta:
@@ -184,3 +359,37 @@ class IndicatorResource(ScopedExportResource):
             *(spec.name for spec in INDICATOR_FIELDS),
         )
         export_order = fields
+        import_id_fields = ("zone_code", "period_kind", "year", "month")
+
+    def import_existing(self, keys: list[tuple]) -> dict[tuple, ZoneIndicator]:
+        """One query per batch of keys: the zones' rows for the years named."""
+        rows = ZoneIndicator.objects.filter(
+            zone__in={k[0] for k in keys}, year__in={k[2] for k in keys}
+        ).select_related("zone__prefecture")
+        return {(r.zone, r.period_kind, r.year, r.month): r for r in rows}
+
+    def import_key_label(self, key: tuple) -> str:
+        zone, kind, year, month = key
+        label = f"{year}年" if kind == PeriodKind.YEAR else f"{year}年{month}月"
+        return f"{zone.code} {label}"
+
+    def import_write(self, user, values: dict[str, Any], instance: ZoneIndicator | None):
+        figures = {k: v for k, v in values.items() if k not in self.import_key}
+        return services.save_indicator(
+            user,
+            values["zone"],
+            values["period_kind"],
+            values["year"],
+            values.get("month"),
+            figures,
+            instance=instance,
+        )
+
+    def template_examples(self) -> list[list[Any]]:
+        zone = _example_zone_code(self.user)
+        year = date.today().year - 1
+        blanks = [""] * (len(INDICATOR_FIELDS) - 4)
+        return [
+            [zone, "年度", year, "", "1,234,567.8", "600000", "12.5亿元", "30000", *blanks],
+            [zone, "月度", year, 3, "98000", "50000", "5000", "2800万元", *blanks],
+        ]

@@ -8,7 +8,7 @@ LOGIN_REDIRECT_URL = "home", LOGOUT_REDIRECT_URL = "login"). devzone/urls.py inc
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zones.views import enterprises, home, indicators, zone_pages
+from zones.views import enterprises, home, imports, indicators, zone_pages
 
 app_name = "zones"
 
@@ -26,6 +26,21 @@ urlpatterns = [
     path("indicators/export.xlsx", indicators.indicator_export, name="indicator-export"),
     path("indicators/new/", indicators.indicator_create, name="indicator-create"),
     path("indicators/<int:pk>/edit/", indicators.indicator_edit, name="indicator-edit"),
+    path("enterprises/import/", imports.enterprise_import, name="enterprise-import"),
+    path(
+        "enterprises/import/template.xlsx",
+        imports.enterprise_import_template,
+        name="enterprise-import-template",
+    ),
+    path("indicators/import/", imports.indicator_import, name="indicator-import"),
+    path(
+        "indicators/import/template.xlsx",
+        imports.indicator_import_template,
+        name="indicator-import-template",
+    ),
+    path("imports/", imports.batch_list, name="import-list"),
+    path("imports/batch/", imports.batch_detail, name="import-batch"),
+    path("imports/confirm/", imports.batch_confirm, name="import-confirm"),
 ]
 
 account_urlpatterns = [
