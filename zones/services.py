@@ -75,6 +75,8 @@ def update_enterprise(user, enterprise: Enterprise, data: dict[str, Any]) -> Ent
     _apply(enterprise, data, ENTERPRISE_FIELDS)
     if enterprise.credit_code:
         enterprise.credit_code = enterprise.credit_code.strip().upper()
+    if enterprise.zone_id != before["zone_id"]:
+        _refuse_move_with_dependents(enterprise)
     enterprise.full_clean()
     enterprise.save()
     ensure_in_scope(enterprise, user, "change")
@@ -87,6 +89,22 @@ def update_enterprise(user, enterprise: Enterprise, data: dict[str, Any]) -> Ent
         zone_id=enterprise.zone_id,
     )
     return enterprise
+
+
+def _refuse_move_with_dependents(enterprise: Enterprise) -> None:
+    """An enterprise that other records point to (services it received, teams it hosts, projects
+    it became) stays in its zone: those records belong to that zone. Checked through the model's
+    reverse relations, so apps added later are covered without this module knowing them."""
+    for relation in Enterprise._meta.related_objects:
+        if relation.many_to_many or relation.one_to_many or relation.one_to_one:
+            model = relation.related_model
+            if model._default_manager.filter(**{relation.field.name: enterprise.pk}).exists():
+                raise ValidationError(
+                    {
+                        "zone": _("该企业已有关联的%(what)s记录，不能迁移到其他开发区。")
+                        % {"what": model._meta.verbose_name}
+                    }
+                )
 
 
 @transaction.atomic
