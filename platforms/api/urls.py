@@ -2,8 +2,12 @@
 
 from rest_framework.routers import SimpleRouter
 
+from platforms.api import views
+
 app_name = "platforms_api"
 
 router = SimpleRouter()
+router.register("platforms", views.PlatformViewSet, basename="platform")
+router.register("service-records", views.ServiceRecordViewSet, basename="service-record")
 
 urlpatterns = router.urls

@@ -1,0 +1,1 @@
+"""Pages of the platforms app: platforms, service records and the zone coverage view."""
