@@ -2,8 +2,13 @@
 
 from rest_framework.routers import SimpleRouter
 
+from investment.api import views
+
 app_name = "investment_api"
 
 router = SimpleRouter()
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register("milestones", views.MilestoneViewSet, basename="milestone")
+router.register("progress-reports", views.ProgressReportViewSet, basename="progress-report")
 
 urlpatterns = router.urls
