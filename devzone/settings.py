@@ -206,6 +206,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Seconds between worker heartbeats written by the beat schedule; /healthz calls a worker
 # stale after three missed beats.
 DEVZONE_HEARTBEAT_SECONDS = env_int("DEVZONE_HEARTBEAT_SECONDS", 60, minimum=5)
+# Monthly progress reports of investment projects are due by this day of the following month.
+DEVZONE_PROGRESS_REPORT_DUE_DAY = env_int(
+    "DEVZONE_PROGRESS_REPORT_DUE_DAY", 5, minimum=1, maximum=28
+)
 
 EMAIL_URL = env_url("EMAIL_URL", ("smtp", "smtps"))
 if EMAIL_URL:
@@ -289,6 +293,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a field named "level" with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "ZoneLevelEnum": "zones.models.ZoneLevel",
+        "RecognitionLevelEnum": "zones.models.RecognitionLevel",
+    },
 }
 
 # --- import/export --------------------------------------------------------------------------

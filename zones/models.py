@@ -100,6 +100,15 @@ class ZoneLevel(models.TextChoices):
     PROVINCIAL = "provincial", _("省级")
 
 
+class RecognitionLevel(models.TextChoices):
+    """The level at which a platform, an award or a title is recognised (used by several apps)."""
+
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+    MUNICIPAL = "municipal", _("市级")
+    ZONE = "zone", _("园区级")
+
+
 class Stage(models.TextChoices):
     AGGLOMERATING = "agglomerating", _("聚集中")
     AGGLOMERATED = "agglomerated", _("聚集基本完成")
