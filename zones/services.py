@@ -95,8 +95,8 @@ def _refuse_move_with_dependents(enterprise: Enterprise) -> None:
     """An enterprise that other records point to (services it received, teams it hosts, projects
     it became) stays in its zone: those records belong to that zone. Checked through the model's
     reverse relations, so apps added later are covered without this module knowing them."""
-    for relation in Enterprise._meta.related_objects:
-        if relation.many_to_many or relation.one_to_many or relation.one_to_one:
+    for relation in Enterprise._meta.get_fields(include_hidden=True):  # related_name="+" too
+        if relation.is_relation and relation.auto_created and not relation.concrete:
             model = relation.related_model
             if model._default_manager.filter(**{relation.field.name: enterprise.pk}).exists():
                 raise ValidationError(
