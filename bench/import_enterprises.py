@@ -3,7 +3,8 @@ updates, and the same rows through django-import-export's default ``Resource.imp
 
 Runs in a SQLite database of its own under var/bench-import/ (deleted first). Prints rows/s and
 query counts for: preview (validation only), confirm (validation + writes through
-zones.services), and the default import_data (dry run, then real).
+zones.services row by row), confirm through the bulk service ``bulk_import_enterprises``, and
+the default import_data (dry run, then real).
 
     .venv/bin/python bench/import_enterprises.py
     .venv/bin/python bench/import_enterprises.py --rows 2000
@@ -109,19 +110,35 @@ def main(argv: list[str] | None = None) -> None:
         results.append((label, args.rows / seconds, seconds, count[0]))
         return value
 
-    for phase, data in (("create", file("")), ("update", file("（更新）"))):
-        batch = measure(
-            f"devzone.imports preview ({phase})",
-            lambda data=data: start_import(
-                fresh(staff), "zones.enterprise", SimpleUploadedFile("b.csv", data)
-            ),
-        )
-        assert batch.status == "previewed" and not batch.rows_error, (batch.message, batch.errors)
-        batch = measure(
-            f"devzone.imports confirm ({phase})", lambda b=batch: confirm_import(fresh(staff), b)
-        )
-        assert batch.status == "confirmed", (batch.message, batch.errors[:3])
-    assert Enterprise.objects.count() == args.rows
+    from devzone.imports import register
+    from zones import services
+
+    @register
+    class BulkEnterpriseResource(EnterpriseResource):
+        import_name = "bench.enterprise_bulk"
+
+        def import_write_bulk(self, user, rows):
+            services.bulk_import_enterprises(user, rows)
+
+    variants = (("zones.enterprise", 0, "per row"), ("bench.enterprise_bulk", 3 * 10**6, "bulk"))
+    for name, base, label in variants:
+        for phase, data in (("create", file("", base)), ("update", file("（更新）", base))):
+            batch = measure(
+                f"devzone.imports preview ({phase})",
+                lambda data=data, name=name: start_import(
+                    fresh(staff), name, SimpleUploadedFile("b.csv", data)
+                ),
+            )
+            assert batch.status == "previewed" and not batch.rows_error, (
+                batch.message,
+                batch.errors,
+            )
+            batch = measure(
+                f"devzone.imports confirm, {label} ({phase})",
+                lambda b=batch: confirm_import(fresh(staff), b),
+            )
+            assert batch.status == "confirmed", (batch.message, batch.errors[:3])
+    assert Enterprise.objects.count() == 2 * args.rows
 
     # django-import-export's default per-row import_data on the same fields and widgets
     # (ImportableResource closes import_data for the app, so call the library's own method).

@@ -40,6 +40,7 @@ from import_export import fields
 
 from devzone import history
 from devzone.access import get_scope
+from devzone.imports_bulk import RowsInvalid
 from devzone.imports_read import MAX_BYTES, Refused, Table, oversize_message, read_table
 from devzone.imports_values import (
     display,
@@ -104,8 +105,34 @@ class BatchImportMixin:
     def import_new_instance(self) -> models.Model:
         return self._meta.model()
 
+    def import_record_zone(self, instance: models.Model):
+        """The zone an existing record belongs to (for the ``change`` scope check)."""
+        return instance.zone
+
+    def import_resolve(self, rows: list[dict[str, Any]]) -> dict[int, dict[str, str]]:
+        """Turn references that need more than one cell (a platform named within its zone, a
+        centre within its zone…) into objects, for all rows at once (one query per batch).
+
+        Edits ``rows`` (the parsed values of each row) in place; returns the errors as
+        ``{row index: {attribute: message}}``.
+        """
+        return {}
+
+    def import_check(self, values: dict[str, Any], instance: models.Model | None) -> dict:
+        """Rules of the import itself beyond the model's (``{attribute: message}``, no query)."""
+        return {}
+
+    # A resource whose service has a bulk form sets this to a callable
+    # ``(user, rows: list[tuple[values, instance | None]]) -> None``; it must keep every rule of
+    # ``import_write`` and raise ``devzone.imports_bulk.RowsInvalid`` naming the failing rows.
+    import_write_bulk = None
+
     def import_key_label(self, key: tuple) -> str:
         return " / ".join(display(getattr(part, "code", part)) for part in key if part is not None)
+
+
+# An ``import_existing`` result for a key that names more than one stored record.
+AMBIGUOUS = object()
 
 
 # --- registry -------------------------------------------------------------------------------
@@ -265,8 +292,7 @@ def validate(resource, user, table: Table) -> Plan:
         if hasattr(resource_field.widget, "prefetch"):
             resource_field.widget.prefetch(cell(cells, index) for _n, cells in table.rows)
 
-    parsed: list[tuple[int, dict[str, Any], tuple, dict[str, Any]]] = []
-    seen_keys: dict[tuple, int] = {}
+    cleaned_rows: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
     for number, cells in table.rows:
         values: dict[str, Any] = {}
         raw: dict[str, Any] = {}
@@ -287,9 +313,22 @@ def validate(resource, user, table: Table) -> Plan:
                 ok = False
                 continue
             values[resource_field.attribute] = cleaned
-        if not ok:
+        if ok:
+            cleaned_rows.append((number, values, raw))
+
+    resolve_errors = resource.import_resolve([values for _n, values, _r in cleaned_rows])
+    parsed: list[tuple[int, dict[str, Any], tuple, dict[str, Any]]] = []
+    seen_keys: dict[tuple, int] = {}
+    for index, (number, values, raw) in enumerate(cleaned_rows):
+        if index in resolve_errors:
+            for name, message in resolve_errors[index].items():
+                header = header_of.get(name, name)
+                plan.errors.append(RowError(number, header, display(raw.get(name)), message))
             continue
         key = tuple(values.get(name) for name in resource.import_key)
+        if all(is_blank(part) for part in key):  # a new record whose key the service generates
+            parsed.append((number, values, key, raw))
+            continue
         if key in seen_keys:
             plan.errors.append(
                 RowError(
@@ -312,6 +351,16 @@ def validate(resource, user, table: Table) -> Plan:
     fk_names = {f.name for f in resource._meta.model._meta.concrete_fields if f.is_relation}
     for number, values, key, raw in parsed:
         instance = existing.get(key)
+        if instance is AMBIGUOUS:
+            plan.errors.append(
+                RowError(
+                    number,
+                    key_header,
+                    resource.import_key_label(key),
+                    _("已有多条记录与此行相同，无法确定要更新哪一条；请在页面上修改。"),
+                )
+            )
+            continue
         zone = resource.import_zone(values, instance)
         zone_header = header_of.get("zone", key_header)
         action = "change" if instance is not None else "add"
@@ -325,7 +374,9 @@ def validate(resource, user, table: Table) -> Plan:
                 )
             )
             continue
-        if instance is not None and not _allowed(scope, "change", instance.zone):
+        if instance is not None and not _allowed(
+            scope, "change", resource.import_record_zone(instance)
+        ):
             plan.errors.append(
                 RowError(
                     number,
@@ -345,6 +396,9 @@ def validate(resource, user, table: Table) -> Plan:
         ]
         try:
             candidate.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            problems = resource.import_check(values, instance)
+            if problems:
+                raise ValidationError(problems)
         except ValidationError as error:
             for name, message in _model_errors(error):
                 header = header_of.get(name, key_header if name == NON_FIELD_ERRORS else name)
@@ -372,9 +426,44 @@ class _Abort(Exception):
         self.errors = errors
 
 
+def _row_errors(row: int, error: Exception, header_of: dict[str, str]) -> list[RowError]:
+    if isinstance(error, PermissionDenied):
+        return [RowError(row, header_of.get("zone", ""), "", _("无权写入该记录。"))]
+    return [
+        RowError(row, header_of.get(name, ""), "", message)
+        for name, message in _model_errors(error)
+    ]
+
+
+def _write_bulk(resource, user, rows: list[PlannedRow], header_of: dict[str, str]) -> None:
+    """The resource's bulk service, all changed rows at once; its row errors name file rows."""
+    try:
+        resource.import_write_bulk(user, [(r.values, r.instance) for r in rows])
+    except RowsInvalid as invalid:
+        errors: list[RowError] = []
+        for index, error in sorted(invalid.errors.items()):
+            errors.extend(_row_errors(rows[index].row, error, header_of))
+        raise _Abort(errors) from invalid
+    except (ValidationError, PermissionDenied) as error:
+        raise _Abort(_row_errors(rows[0].row if rows else 0, error, header_of)) from error
+    except IntegrityError as error:
+        raise _Abort(
+            [RowError(0, "", "", _("与已有记录冲突（可能刚被他人修改），请重新上传。"))]
+        ) from error
+
+
 def write(resource, user, plan: Plan) -> None:
-    """Write every changed row through the app's service; the first failure rolls back all."""
+    """Write every changed row through the app's service; the first failure rolls back all.
+
+    A resource with ``import_write_bulk`` gets every changed row in one call (its bulk service
+    keeps the per-row service's rules, with queries per batch instead of per row).
+    """
     header_of = {f.attribute: str(f.column_name) for f in resource.get_export_fields()}
+    changed = [row for row in plan.rows if row.action != "unchanged"]
+    if resource.import_write_bulk is not None:
+        with transaction.atomic():
+            _write_bulk(resource, user, changed, header_of)
+        return
     with transaction.atomic():
         for row in plan.rows:
             if row.action == "unchanged":

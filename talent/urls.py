@@ -6,7 +6,7 @@ talent/views/kinds.py); URL arguments are only ``<int:pk>``.
 
 from django.urls import path
 
-from talent.views import overview, records
+from talent.views import imports, overview, records
 from talent.views.kinds import KINDS
 
 app_name = "talent"
@@ -25,5 +25,12 @@ for _kind in KINDS:
         path(f"{_base}<int:pk>/", records.record_detail, _args, name=f"{_kind.name}-detail"),
         path(f"{_base}<int:pk>/edit/", records.record_edit, _args, name=f"{_kind.name}-edit"),
         path(f"{_base}<int:pk>/delete/", records.record_delete, _args, name=f"{_kind.name}-delete"),
+        path(f"{_base}import/", imports.record_import, _args, name=f"{_kind.name}-import"),
+        path(
+            f"{_base}import/template.xlsx",
+            imports.record_import_template,
+            _args,
+            name=f"{_kind.name}-import-template",
+        ),
     ]
 del _kind, _base, _args

@@ -144,6 +144,11 @@ class EnterpriseResource(ImportableResource):
     import_title = _("企业")
     import_key = ("credit_code",)
     import_url_name = "zones:enterprise-import"
+
+    def import_write_bulk(self, user, rows):
+        """Confirm writes the whole file through the bulk service (same rules, batched)."""
+        services.bulk_import_enterprises(user, rows)
+
     template_url_name = "zones:enterprise-import-template"
     list_url_name = "zones:enterprise-list"
 

@@ -397,3 +397,210 @@ def test_text_a_spreadsheet_would_run_is_escaped_and_read_back_exactly(text):
 def test_ordinary_text_and_numbers_are_left_alone(value):
     assert escape_formula(value) == value
     assert unescape_formula(value) == value
+
+
+# --- the bulk write path (confirm) -----------------------------------------------------------
+
+
+def _bulk_variants():
+    """Resources that differ only in the write path: per row through the services, or bulk."""
+    from devzone.imports import register
+    from investment import resources as investment_resources
+    from zones import services as zone_services
+    from zones.resources import EnterpriseResource
+
+    @register
+    class EnterprisePerRow(EnterpriseResource):
+        import_name = "tests.enterprise_per_row"
+
+    @register
+    class EnterpriseBulk(EnterpriseResource):
+        import_name = "tests.enterprise_bulk"
+
+        def import_write_bulk(self, user, rows):
+            zone_services.bulk_import_enterprises(user, rows)
+
+    @register
+    class ProjectPerRow(investment_resources.ProjectResource):
+        import_name = "tests.project_per_row"
+        import_write_bulk = None
+
+    return {
+        "enterprise": ("tests.enterprise_per_row", "tests.enterprise_bulk"),
+        "project": ("tests.project_per_row", "investment.project"),
+    }
+
+
+VARIANTS = _bulk_variants()
+
+
+def _enterprise_file(n: int, suffix: str = "", zone: str = "TZ-A") -> bytes:
+    from zones.validators import build_credit_code
+
+    rows = [
+        ["企业名称", "统一社会信用代码", "开发区编码", "细分行业", "用地面积（亩）", "规模以上"]
+    ]
+    for i in range(n):
+        rows.append(
+            [f"批量企业{i}{suffix}", build_credit_code("520100", 60_000_000 + i), zone,
+             f"细分{i % 3}{suffix}", f"{i}.5", "是" if i % 2 else "否"]
+        )  # fmt: skip
+    return csv_bytes(rows)
+
+
+def _project_file(n: int, codes: list[str] | None = None, suffix: str = "") -> bytes:
+    rows = [["项目编号", "项目名称", "开发区编码", "投资方", "来源省份", "招商方式", "项目阶段",
+             "计划总投资（万元）", "本年计划投资（万元）", "项目负责人账号"]]  # fmt: skip
+    for i in range(n):
+        rows.append(
+            [codes[i] if codes else "", f"批量项目{i}{suffix}", "TZ-A", f"投资方{i}", "广东省",
+             "专业招商", "洽谈" if i % 2 else "", f"{1000 + i}", "100",
+             "t_staff_a" if i % 3 == 0 else ""]
+        )  # fmt: skip
+    return csv_bytes(rows)
+
+
+def _state(model) -> tuple[list, list]:
+    """The written rows and their history, without ids and timestamps."""
+    from devzone.models import ChangeRecord
+
+    skip = {"id", "created_at", "updated_at"}
+    rows = sorted(
+        str({k: v for k, v in r.items() if k not in skip}) for r in model.objects.values()
+    )
+    history = sorted(
+        str((c.action, c.object_repr, c.zone_id, c.user_id, c.changes, c.note))
+        for c in ChangeRecord.objects.all()
+    )
+    return rows, history
+
+
+def _wipe(*models) -> None:
+    from devzone.models import ChangeRecord, ImportBatch
+
+    for model in models:
+        model.objects.all().delete()
+    ChangeRecord.objects.all().delete()
+    ImportBatch.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_the_bulk_enterprise_path_writes_exactly_what_the_services_write(cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from devzone.imports import import_file
+    from zones.models import Enterprise
+
+    states = []
+    for name in VARIANTS["enterprise"]:
+        for data in (_enterprise_file(30), _enterprise_file(30, "（改）")):
+            batch = import_file(cast.staff_a, name, SimpleUploadedFile("e.csv", data))
+            assert batch.status == "confirmed", batch.errors
+        states.append(_state(Enterprise))
+        _wipe(Enterprise)
+    assert states[0] == states[1]
+    assert len(states[0][1]) == 60  # 30 creations and 30 updates recorded
+
+
+@pytest.mark.django_db
+def test_the_bulk_project_path_writes_exactly_what_the_services_write(cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from devzone.imports import import_file
+    from investment.models import Project, ProjectCodeCounter, StageTransition
+
+    states = []
+    for name in VARIANTS["project"]:
+        batch = import_file(cast.staff_a, name, SimpleUploadedFile("p.csv", _project_file(20)))
+        assert batch.status == "confirmed", batch.errors
+        codes = list(Project.objects.order_by("code").values_list("code", flat=True))
+        data = _project_file(20, codes, "（改）")
+        batch = import_file(cast.staff_a, name, SimpleUploadedFile("p.csv", data))
+        assert batch.status == "confirmed" and batch.rows_updated == 20, batch.errors
+        transitions = sorted(
+            StageTransition.objects.values_list("project__code", "from_stage", "to_stage", "date")
+        )
+        states.append((_state(Project), transitions))
+        StageTransition.objects.all().delete()
+        ProjectCodeCounter.objects.all().delete()
+        _wipe(Project)
+    assert states[0] == states[1]
+
+
+@pytest.mark.django_db
+def test_the_bulk_services_refuse_the_same_rows_as_the_per_row_services(cast):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from devzone.imports_bulk import RowsInvalid
+    from tests.factories import EnterpriseFactory
+    from zones import services
+    from zones.models import Enterprise
+    from zones.validators import build_credit_code
+
+    taken = EnterpriseFactory(zone=cast.zone_a)
+    good = {"zone": cast.zone_a, "name": "好企业", "credit_code": build_credit_code("520100", 5)}
+    bad = [
+        {"zone": cast.zone_a, "name": "重码企业", "credit_code": taken.credit_code},
+        {"zone": cast.zone_a, "name": "坏码企业", "credit_code": "123"},
+        {"zone": cast.zone_b, "name": "越权企业", "credit_code": build_credit_code("520100", 6)},
+    ]
+    for data in bad:
+        with pytest.raises((ValidationError, PermissionDenied)) as per_row:
+            services.create_enterprise(cast.staff_a, dict(data))
+        with pytest.raises(RowsInvalid) as in_bulk:
+            services.bulk_import_enterprises(cast.staff_a, [(good, None), (dict(data), None)])
+        assert list(in_bulk.value.errors) == [1]  # the good row is not blamed
+        error = in_bulk.value.errors[1]
+        assert type(error) is type(per_row.value) or isinstance(error, type(per_row.value))
+        if isinstance(error, ValidationError):
+            assert error.message_dict == per_row.value.message_dict
+    assert list(Enterprise.objects.all()) == [taken]
+
+
+def _confirm_queries(user, name: str, data: bytes) -> int:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from devzone.imports import confirm_import, start_import
+
+    user = type(user).objects.get(pk=user.pk)  # no cached scope
+    batch = start_import(user, name, SimpleUploadedFile("q.csv", data))
+    assert batch.status == "previewed" and not batch.rows_error, batch.errors
+    with CaptureQueriesContext(connection) as ctx:
+        batch = confirm_import(user, batch)
+    assert batch.status == "confirmed", batch.errors
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_bulk_confirm_queries_grow_with_batches_not_rows(cast):
+    """Batches are 500 rows, fewer where the database limits a statement's parameters
+    (SQLite: 999, so about 60 enterprises per INSERT)."""
+    from zones.models import Enterprise
+
+    small = _confirm_queries(cast.staff_a, "tests.enterprise_bulk", _enterprise_file(3))
+    _wipe(Enterprise)
+    larger = _confirm_queries(cast.staff_a, "tests.enterprise_bulk", _enterprise_file(50))
+    _wipe(Enterprise)
+    assert small == larger
+    many = _confirm_queries(cast.staff_a, "tests.enterprise_bulk", _enterprise_file(1200))
+    assert many - small <= 1200 // 25  # the per-row services need about 8 a row
+
+
+@pytest.mark.django_db
+def test_bulk_project_confirm_queries_grow_with_batches_not_rows(cast):
+    from investment.models import Project, ProjectCodeCounter, StageTransition
+
+    def fresh() -> None:
+        StageTransition.objects.all().delete()
+        ProjectCodeCounter.objects.all().delete()
+        _wipe(Project)
+
+    small = _confirm_queries(cast.staff_a, "investment.project", _project_file(4))
+    fresh()
+    larger = _confirm_queries(cast.staff_a, "investment.project", _project_file(30))
+    fresh()
+    assert small == larger
+    many = _confirm_queries(cast.staff_a, "investment.project", _project_file(600))
+    assert many - small <= 600 // 20

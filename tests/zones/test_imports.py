@@ -276,26 +276,23 @@ def test_refused_files_are_recorded_with_their_reason(cast):
     assert not batch.file
 
 
-def test_a_row_failing_in_the_service_rolls_back_every_row(cast, monkeypatch):
+def test_a_failure_after_rows_were_written_rolls_back_every_row(cast, monkeypatch):
+    """Fault injection: the service writes every row, then fails; nothing may remain."""
+    from django.core.exceptions import ValidationError
+
     from zones import services
 
-    real = services.create_enterprise
-    calls = []
+    real = services.bulk_import_enterprises
 
-    def failing(user, data):
-        calls.append(data["credit_code"])
-        if len(calls) == 3:
-            from django.core.exceptions import ValidationError
+    def write_then_fail(user, rows):
+        real(user, rows)
+        assert Enterprise.objects.count() == 5  # the rows were written inside the transaction
+        raise ValidationError({"name": "模拟的写入错误"})
 
-            raise ValidationError({"name": "模拟的写入错误"})
-        return real(user, data)
-
-    monkeypatch.setattr(services, "create_enterprise", failing)
+    monkeypatch.setattr(services, "bulk_import_enterprises", write_then_fail)
     batch = enterprise_import(cast.staff_a, csv_file([row(n) for n in range(1, 6)]))
     assert batch.status == "failed"
-    assert batch.errors == [
-        {"row": 4, "column": "企业名称", "value": "", "message": "模拟的写入错误"}
-    ]
+    assert any("模拟的写入错误" in error["message"] for error in batch.errors)
     assert not Enterprise.objects.exists()
     assert not ChangeRecord.objects.exists()
 
