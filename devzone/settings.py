@@ -210,6 +210,10 @@ DEVZONE_HEARTBEAT_SECONDS = env_int("DEVZONE_HEARTBEAT_SECONDS", 60, minimum=5)
 DEVZONE_PROGRESS_REPORT_DUE_DAY = env_int(
     "DEVZONE_PROGRESS_REPORT_DUE_DAY", 5, minimum=1, maximum=28
 )
+# A supervision item overdue by more than this many days turns red (督查督办 warning colours).
+DEVZONE_SUPERVISION_RED_AFTER_DAYS = env_int(
+    "DEVZONE_SUPERVISION_RED_AFTER_DAYS", 7, minimum=0, maximum=365
+)
 
 EMAIL_URL = env_url("EMAIL_URL", ("smtp", "smtps"))
 if EMAIL_URL:

@@ -1,8 +1,9 @@
 """The investment records in the Django admin, for administrators to inspect.
 
-Read-only (deletion allowed): every write of a project, milestone or report goes through
-investment.services, which applies the stage lifecycle, the cumulative rule and records the
-history; an admin form would bypass all three. Zone staff use the pages and the API.
+Read-only (deletion allowed): every write of a project, milestone, report, supervision item or
+exemption goes through investment.services, which applies the stage lifecycle, the cumulative
+rule and the supervision loop and records the history; an admin form would bypass them. Zone
+staff use the pages and the API.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from __future__ import annotations
 from django.contrib import admin
 
 from investment.models import (
+    Exemption,
     Milestone,
     MilestoneReschedule,
     ProgressReport,
     Project,
     SigningPromise,
     StageTransition,
+    SupervisionItem,
+    SupervisionStep,
 )
 from zones.admin import AdministratorAdmin, AdministratorInline
 
@@ -115,3 +119,29 @@ class ProgressReportAdmin(ReadOnlyMixin, AdministratorAdmin):
     search_fields = ("project__code", "project__name")
     list_select_related = ("project",)
     raw_id_fields = ("project", "submitted_by")
+
+
+class SupervisionStepInline(ReadOnlyMixin, AdministratorInline, admin.TabularInline):
+    model = SupervisionStep
+    fields = ("kind", "from_status", "to_status", "user", "at", "note", "feedback")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(SupervisionItem)
+class SupervisionItemAdmin(ReadOnlyMixin, AdministratorAdmin):
+    list_display = ("title", "zone", "project", "status", "deadline", "assignee", "source")
+    list_filter = ("status", "source")
+    search_fields = ("title", "zone__name", "project__code")
+    list_select_related = ("zone", "project", "assignee")
+    raw_id_fields = ("zone", "project", "assignee", "raised_by")
+    inlines = [SupervisionStepInline]
+
+
+@admin.register(Exemption)
+class ExemptionAdmin(ReadOnlyMixin, AdministratorAdmin):
+    list_display = ("__str__", "zone", "status", "requested_by", "requested_at", "decided_by")
+    list_filter = ("status",)
+    search_fields = ("reason", "zone__name")
+    list_select_related = ("zone", "requested_by", "decided_by", "milestone", "item")
+    raw_id_fields = ("zone", "milestone", "item", "requested_by", "decided_by")

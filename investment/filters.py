@@ -7,12 +7,18 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from investment.models import (
+    Exemption,
+    ExemptionStatus,
     Milestone,
     MilestoneStatus,
     ProgressReport,
     Project,
     ProjectStage,
     PromotionMode,
+    SupervisionItem,
+    SupervisionSource,
+    SupervisionStatus,
+    WarningColour,
     overdue_milestones_q,
 )
 from zones.models import ChainPosition
@@ -83,3 +89,52 @@ class ProgressReportFilter(django_filters.FilterSet):
     class Meta:
         model = ProgressReport
         fields = ["year", "month"]
+
+
+class SupervisionItemFilter(django_filters.FilterSet):
+    """Filters of the supervision inbox and the API list; ``colour`` needs ``with_colour``."""
+
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    zone = django_filters.CharFilter(field_name="zone__code", label=_("开发区编码"))
+    colour = django_filters.ChoiceFilter(
+        field_name="colour", choices=WarningColour.choices, label=_("预警")
+    )
+    status = django_filters.ChoiceFilter(choices=SupervisionStatus.choices, label=_("办理状态"))
+    source = django_filters.ChoiceFilter(choices=SupervisionSource.choices, label=_("来源"))
+    project = django_filters.NumberFilter(field_name="project_id", label=_("项目"))
+    assignee = django_filters.NumberFilter(field_name="assignee_id", label=_("承办人"))
+
+    class Meta:
+        model = SupervisionItem
+        fields = ["status", "source"]
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(description__icontains=value)
+            | Q(instruction_leader__icontains=value)
+        )
+
+
+class ExemptionFilter(django_filters.FilterSet):
+    zone = django_filters.CharFilter(field_name="zone__code", label=_("开发区编码"))
+    status = django_filters.ChoiceFilter(choices=ExemptionStatus.choices, label=_("审核状态"))
+    target = django_filters.ChoiceFilter(
+        method="by_target",
+        choices=[("milestone", _("逾期节点")), ("item", _("逾期督办事项"))],
+        label=_("申请对象"),
+    )
+
+    class Meta:
+        model = Exemption
+        fields = ["status"]
+
+    def by_target(self, queryset, name, value):
+        if value == "milestone":
+            return queryset.filter(milestone__isnull=False)
+        if value == "item":
+            return queryset.filter(item__isnull=False)
+        return queryset

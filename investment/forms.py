@@ -3,6 +3,8 @@ data to investment.services, which validates again and re-checks the scope."""
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -12,11 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from devzone.pages import style_form
 from investment.models import (
     PIPELINE,
+    Exemption,
     Milestone,
     MilestoneStatus,
     ProgressReport,
     Project,
     ProjectStage,
+    StepKind,
+    SupervisionItem,
 )
 from investment.services import MILESTONE_FIELDS, PROJECT_FIELDS
 from zones.models import ChainPosition, Enterprise, Zone
@@ -292,7 +297,138 @@ class ProgressReportForm(forms.ModelForm):
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
 
 
+# --- supervision items and exemptions --------------------------------------------------------
+
+
+class ZonePickForm(forms.Form):
+    """First step of raising an item without a zone or project given: pick the zone."""
+
+    zone = forms.ModelChoiceField(
+        label=_("开发区"),
+        queryset=Zone.objects.none(),
+        empty_label=_("请选择开发区"),
+        error_messages={"required": _("请选择开发区。")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].queryset = Zone.objects.for_user(user, "supervise").order_by("code")
+        style_form(self)
+
+
+class SupervisionItemForm(forms.ModelForm):
+    """Raise (交办) an item in ``zone``, optionally on one of its projects."""
+
+    note = forms.CharField(
+        label=_("交办说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = SupervisionItem
+        fields = [
+            "project",
+            "title",
+            "description",
+            "deadline",
+            "assignee",
+            "source",
+            "instruction_leader",
+            "start_colour",
+        ]
+        field_classes = {"assignee": UserChoiceField}
+        widgets = {
+            "deadline": _date_widget(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "assignee": _("须为本开发区的人员。"),
+            "instruction_leader": _("领导批示事项必填。"),
+            "start_colour": _("领导批示事项从黄色或红色预警开始，且不会低于该等级。"),
+        }
+
+    def __init__(self, *args, zone: Zone, project: Project | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        project_field = self.fields["project"]
+        project_field.queryset = Project.objects.filter(zone=zone).order_by("code")
+        project_field.empty_label = _("不关联项目（针对开发区）")
+        if project is not None:
+            project_field.queryset = Project.objects.filter(pk=project.pk)
+            project_field.initial = project.pk
+            project_field.disabled = True
+        self.fields["assignee"].queryset = zone_members([zone.pk])
+        self.fields["assignee"].empty_label = _("请选择承办人")
+        self.fields["assignee"].error_messages["required"] = _("请选择承办人。")
+        self.fields["start_colour"].choices = [
+            ("", _("不适用")),
+            *[c for c in self.fields["start_colour"].choices if c[0]],
+        ]
+        self.initial.setdefault("deadline", timezone.localdate() + datetime.timedelta(days=14))
+        style_form(self)
+
+    def service_data(self) -> dict[str, object]:
+        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        data["zone"] = self.zone
+        for name in ("instruction_leader", "start_colour"):
+            data[name] = data[name] or ""
+        return data
+
+
+class StepForm(forms.Form):
+    step = forms.ChoiceField(label=_("办理环节"), choices=StepKind.choices)
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    feedback = forms.CharField(
+        label=_("办理情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+class ExemptionForm(forms.ModelForm):
+    class Meta:
+        model = Exemption
+        fields = ["reason", "evidence"]
+        widgets = {
+            "reason": forms.Textarea(attrs={"rows": 4}),
+            "evidence": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"evidence": _("说明可佐证的材料（文件、照片、会议纪要等）及其出处。")}
+        error_messages = {"reason": {"required": _("请填写免责理由。")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结论"),
+        choices=[("approve", _("批准")), ("reject", _("驳回"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择审核结论。")},
+    )
+    note = forms.CharField(
+        label=_("审核意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("驳回时必填。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
 __all__ = [
+    "DecisionForm",
+    "ExemptionForm",
+    "StepForm",
+    "SupervisionItemForm",
+    "ZonePickForm",
     "CompleteForm",
     "MilestoneForm",
     "MilestoneStatus",

@@ -5,7 +5,7 @@ Every URL argument is an ``<int:pk>``; the board's pk is a zone's.
 
 from django.urls import path
 
-from investment.views import milestones, projects, reports
+from investment.views import exemptions, imports, milestones, projects, reports, supervision
 
 app_name = "investment"
 
@@ -13,6 +13,26 @@ urlpatterns = [
     path("projects/", projects.project_list, name="project-list"),
     path("projects/export.xlsx", projects.project_export, name="project-export"),
     path("projects/new/", projects.project_create, name="project-create"),
+    path("projects/import/", imports.project_import, name="project-import"),
+    path(
+        "projects/import/template.xlsx",
+        imports.project_import_template,
+        name="project-import-template",
+    ),
+    path("milestones/import/", imports.milestone_import, name="milestone-import"),
+    path(
+        "milestones/import/template.xlsx",
+        imports.milestone_import_template,
+        name="milestone-import-template",
+    ),
+    path("milestones/export.xlsx", imports.milestone_export, name="milestone-export"),
+    path("progress-reports/import/", imports.report_import, name="report-import"),
+    path(
+        "progress-reports/import/template.xlsx",
+        imports.report_import_template,
+        name="report-import-template",
+    ),
+    path("progress-reports/export.xlsx", imports.report_export, name="report-export"),
     path("projects/reports-owed/", reports.reports_owed, name="reports-owed"),
     path("projects/board/<int:pk>/", projects.project_board, name="project-board"),
     path("projects/<int:pk>/", projects.project_detail, name="project-detail"),
@@ -28,4 +48,13 @@ urlpatterns = [
     ),
     path("milestones/<int:pk>/complete/", milestones.milestone_complete, name="milestone-complete"),
     path("progress-reports/<int:pk>/edit/", reports.report_edit, name="report-edit"),
+    path("supervision/", supervision.supervision_inbox, name="supervision-inbox"),
+    path("supervision/new/", supervision.supervision_create, name="supervision-create"),
+    path("supervision/<int:pk>/", supervision.supervision_detail, name="supervision-detail"),
+    path("supervision/<int:pk>/step/", supervision.supervision_step, name="supervision-step"),
+    path("exemptions/", exemptions.exemption_list, name="exemption-list"),
+    path("exemptions/new/", exemptions.exemption_create, name="exemption-create"),
+    path("exemptions/<int:pk>/", exemptions.exemption_detail, name="exemption-detail"),
+    path("exemptions/<int:pk>/decide/", exemptions.exemption_decide, name="exemption-decide"),
+    path("my-work/", supervision.my_work, name="my-work"),
 ]

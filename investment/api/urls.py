@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from investment.api import views
+from investment.api import supervision, views
 
 app_name = "investment_api"
 
@@ -10,5 +10,9 @@ router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("milestones", views.MilestoneViewSet, basename="milestone")
 router.register("progress-reports", views.ProgressReportViewSet, basename="progress-report")
+router.register(
+    "supervision-items", supervision.SupervisionItemViewSet, basename="supervision-item"
+)
+router.register("exemptions", supervision.ExemptionViewSet, basename="exemption")
 
 urlpatterns = router.urls

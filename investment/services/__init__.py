@@ -2,8 +2,9 @@
 
 The stage of a project changes only through ``transition``; milestone dates only through
 ``reschedule_milestone`` (or an update that carries a reason); monthly reports keep the
-cumulative rule documented on ``ProgressReport``. The functions live in three modules
-(projects and their lifecycle, milestones, reports) and are all importable from here.
+cumulative rule documented on ``ProgressReport``; supervision items move only through
+``supervision_step``. The functions live in four modules (projects and their lifecycle,
+milestones, reports, supervision and exemptions) and are all importable from here.
 """
 
 from investment.services.milestones import (
@@ -26,8 +27,28 @@ from investment.services.projects import (
     update_project,
 )
 from investment.services.reports import delete_report, submit_report, update_report
+from investment.services.supervision import (
+    EXEMPTION_FIELDS,
+    ITEM_FIELDS,
+    STEP_RULES,
+    allowed_steps,
+    decide_exemption,
+    milestone_missed,
+    raise_item,
+    request_exemption,
+    supervision_step,
+)
 
 __all__ = [
+    "EXEMPTION_FIELDS",
+    "ITEM_FIELDS",
+    "STEP_RULES",
+    "allowed_steps",
+    "decide_exemption",
+    "milestone_missed",
+    "raise_item",
+    "request_exemption",
+    "supervision_step",
     "MILESTONE_FIELDS",
     "PROJECT_FIELDS",
     "PROMISE_FIELDS",

@@ -19,6 +19,7 @@ from investment.forms import ProjectCreateForm, ProjectForm, TransitionForm, zon
 from investment.models import MilestoneReschedule, ProjectStage
 from investment.resources import ProjectResource
 from investment.views.common import run_service
+from investment.views.supervision import supervision_context
 from zones.models import Industry, Zone
 from zones.selectors import zones_for
 
@@ -141,6 +142,7 @@ def project_detail(request, pk: int):
             "may_change": may_change,
             "may_add": zone_allows(user, "add", project.zone),
             "is_active": project.is_active,
+            **supervision_context(user, project, milestones),
         },
     )
 

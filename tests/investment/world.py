@@ -8,16 +8,24 @@ from decimal import Decimal
 from django.utils import timezone
 
 from investment.models import (
+    Exemption,
     Milestone,
     ProgressReport,
     Project,
     ProjectStage,
     StageTransition,
+    StepKind,
+    SupervisionItem,
+    SupervisionStatus,
+    SupervisionStep,
 )
+from zones.models import Membership
 
 
 def make_rows(zone, base_pk: int, marker: str) -> list:
-    """A signed project with its transition, an open milestone and last month's report."""
+    """A signed project with its transition, an open milestone and last month's report; an
+    overdue supervision item on the project with its first step, and an exemption request for
+    it (pks base_pk+4..6)."""
     today = timezone.localdate()
     year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
     project = Project.objects.create(
@@ -53,4 +61,24 @@ def make_rows(zone, base_pk: int, marker: str) -> list:
         investment_cumulative=Decimal("10"),
         progress=f"{marker}进展",
     )
-    return [project, transition, milestone, report]
+    assignee = Membership.objects.filter(zone=zone).order_by("pk").first().user
+    item = SupervisionItem.objects.create(
+        pk=base_pk + 4,
+        title=f"{marker}督办事项",
+        description=f"{marker}督办内容",
+        zone=zone,
+        project=project,
+        deadline=today - datetime.timedelta(days=2),
+        assignee=assignee,
+    )
+    step = SupervisionStep.objects.create(
+        pk=base_pk + 5,
+        item=item,
+        kind=StepKind.ASSIGN,
+        to_status=SupervisionStatus.ASSIGNED,
+        note=marker,
+    )
+    exemption = Exemption.objects.create(
+        pk=base_pk + 6, zone=zone, item=item, reason=f"{marker}免责理由", requested_by=assignee
+    )
+    return [project, transition, milestone, report, item, step, exemption]

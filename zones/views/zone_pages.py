@@ -129,5 +129,6 @@ def zone_detail(request, pk: int):
             "indicator_rows": indicator_rows,
             "may_add": zone_allows(user, "add", zone),
             "may_change": zone_allows(user, "change", zone),
+            "may_supervise": zone_allows(user, "supervise", zone),
         },
     )
