@@ -44,16 +44,12 @@ from investment.models import (
 )
 from investment.selectors import milestones_for, projects_for, reports_for
 from investment.services import imports as bulk_services
+from zones.import_fields import industry_field, text_field, zone_code_field
 from zones.models import ChainPosition, Enterprise, Industry, Province, Zone
 from zones.units import AREA, MONEY
 
-NOT_YOURS = _("您无权向该开发区导入数据，或该开发区不存在。")
 NO_PROJECT = _("找不到项目编号“%(value)s”，或该项目不在您可导入的范围内。")
 START_STAGES = (ProjectStage.LEAD, ProjectStage.NEGOTIATING)
-
-
-def _text(attribute: str, header) -> fields.Field:
-    return fields.Field(attribute=attribute, column_name=header, readonly=True)
 
 
 def _money(attribute: str, header, help_text, *, required: bool = False) -> ImportField:
@@ -153,21 +149,8 @@ class ProjectResource(ScopedResource):
         required=True,
         help_text=_("项目名称"),
     )
-    zone_code = ImportField(
-        attribute="zone",
-        column_name=_("开发区编码"),
-        widget=iv.LookupWidget(
-            Zone,
-            keys=("code",),
-            render_field="code",
-            not_found=NOT_YOURS,
-            listed=False,
-            select_related=("prefecture",),
-        ),
-        required=True,
-        help_text=_("项目所属开发区的编码；项目创建后不能更换开发区"),
-    )
-    zone = _text("zone__name", _("所属开发区"))
+    zone_code = zone_code_field(_("项目所属开发区的编码；项目创建后不能更换开发区"))
+    zone = text_field("zone__name", _("所属开发区"))
     investor_name = ImportField(
         attribute="investor_name",
         column_name=_("投资方"),
@@ -181,7 +164,7 @@ class ProjectResource(ScopedResource):
         widget=iv.ChoiceWidget(OriginType.choices),
         help_text=_("境内、港澳台或境外；空白视为境内"),
     )
-    origin = _text("origin_label", _("来源地"))
+    origin = text_field("origin_label", _("来源地"))
     origin_province = ImportField(
         attribute="origin_province",
         column_name=_("来源省份"),
@@ -200,12 +183,7 @@ class ProjectResource(ScopedResource):
         widget=iv.TextWidget(max_length=50),
         help_text=_("港澳台及境外投资方必填，如 新加坡"),
     )
-    industry = ImportField(
-        attribute="industry",
-        column_name=_("所属产业"),
-        widget=iv.LookupWidget(Industry, keys=("code", "name"), render_field="name"),
-        help_text=_("产业名称（或代码）"),
-    )
+    industry = industry_field()
     serves_leading_industry = ImportField(
         attribute="serves_leading_industry",
         column_name=_("服务首位产业"),
@@ -301,7 +279,7 @@ class ProjectResource(ScopedResource):
         widget=iv.TextWidget(),
         help_text=_("需要上级协调的事项"),
     )
-    terminated_reason = _text("terminated_reason", _("终止原因"))
+    terminated_reason = text_field("terminated_reason", _("终止原因"))
 
     class Meta:
         model = Project
@@ -437,7 +415,7 @@ class MilestoneResource(ScopedResource):
     list_url_name = "investment:project-list"
 
     project = _project_field()
-    project_name = _text("project__name", _("项目名称"))
+    project_name = text_field("project__name", _("项目名称"))
     title = ImportField(
         attribute="title",
         column_name=_("节点名称"),
@@ -574,7 +552,7 @@ class ProgressReportResource(ScopedResource):
     list_url_name = "investment:reports-owed"
 
     project = _project_field()
-    project_name = _text("project__name", _("项目名称"))
+    project_name = text_field("project__name", _("项目名称"))
     year = ImportField(
         attribute="year",
         column_name=_("年份"),

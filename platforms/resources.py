@@ -36,42 +36,10 @@ from platforms.catalogue import (
 )
 from platforms.models import Platform, ServiceRecord
 from platforms.selectors import platforms_with_reach, service_records_for
+from zones.import_fields import choice_field, text_field, zone_code_field
 from zones.models import Enterprise, Zone
 from zones.resources import ImportableResource
 from zones.units import MONEY
-
-NOT_YOURS = _("您无权向该开发区导入数据，或该开发区不存在。")
-
-
-def _text(attribute: str, header) -> fields.Field:
-    return fields.Field(attribute=attribute, column_name=header, readonly=True)
-
-
-def _choice(attribute: str, header, choices, help_text, required: bool = True) -> ImportField:
-    return ImportField(
-        attribute=attribute,
-        column_name=header,
-        widget=iv.ChoiceWidget(choices),
-        required=required,
-        help_text=help_text,
-    )
-
-
-def _zone_code() -> ImportField:
-    return ImportField(
-        attribute="zone",
-        column_name=_("开发区编码"),
-        widget=iv.LookupWidget(
-            Zone,
-            keys=("code",),
-            render_field="code",
-            not_found=NOT_YOURS,
-            listed=False,
-            select_related=("prefecture",),
-        ),
-        required=True,
-        help_text=_("开发区的编码（见开发区列表）"),
-    )
 
 
 def _enterprise(attribute: str, header, required: bool, help_text) -> ImportField:
@@ -121,13 +89,13 @@ class PlatformResource(ImportableResource):
         required=True,
         help_text=_("同一开发区内按平台名称识别"),
     )
-    zone_code = _zone_code()
-    zone = _text("zone__name", _("所在开发区"))
-    kind = _choice("kind", _("平台类型"), PlatformKind.choices, _("四类平台之一"))
-    sub_kind = _choice("sub_kind", _("平台子类"), SUB_KIND_CHOICES, _("须属于所选平台类型"))
-    chain_segment = _text("get_chain_segment_display", _("服务产业链环节"))
-    level = _choice("level", _("平台级别"), PlatformLevel.choices, _("平台认定级别"))
-    operator_type = _choice(
+    zone_code = zone_code_field()
+    zone = text_field("zone__name", _("所在开发区"))
+    kind = choice_field("kind", _("平台类型"), PlatformKind.choices, _("四类平台之一"))
+    sub_kind = choice_field("sub_kind", _("平台子类"), SUB_KIND_CHOICES, _("须属于所选平台类型"))
+    chain_segment = text_field("get_chain_segment_display", _("服务产业链环节"))
+    level = choice_field("level", _("平台级别"), PlatformLevel.choices, _("平台认定级别"))
+    operator_type = choice_field(
         "operator_type", _("运营主体类型"), OperatorType.choices, _("政府、市场机构或企业")
     )
     operator_name = ImportField(
@@ -143,7 +111,7 @@ class PlatformResource(ImportableResource):
         required=True,
         help_text=_("不能晚于今天"),
     )
-    status = _choice(
+    status = choice_field(
         "status", _("运营状态"), PlatformStatus.choices, _("空白为运营"), required=False
     )
     serves_leading_industry = ImportField(
@@ -152,7 +120,7 @@ class PlatformResource(ImportableResource):
         widget=iv.BooleanWidget(),
         help_text=_("空白视为否"),
     )
-    host_enterprise = _text("host_enterprise__name", _("依托企业"))
+    host_enterprise = text_field("host_enterprise__name", _("依托企业"))
     host_enterprise_code = _enterprise(
         "host_enterprise", _("依托企业统一社会信用代码"), False, _("本开发区企业（选填）")
     )
@@ -239,13 +207,13 @@ class ServiceRecordResource(ImportableResource):
         required=True,
         help_text=_("本开发区服务平台的名称"),
     )
-    zone_code = _zone_code()
-    zone = _text("platform__zone__name", _("所在开发区"))
-    enterprise = _text("enterprise__name", _("服务企业"))
+    zone_code = zone_code_field()
+    zone = text_field("platform__zone__name", _("所在开发区"))
+    enterprise = text_field("enterprise__name", _("服务企业"))
     credit_code = _enterprise(
         "enterprise", _("统一社会信用代码"), True, _("所服务的本开发区企业的统一社会信用代码")
     )
-    category = _choice("category", _("服务类别"), ServiceCategory.choices, _("服务类别"))
+    category = choice_field("category", _("服务类别"), ServiceCategory.choices, _("服务类别"))
     service_type = ImportField(
         attribute="service_type",
         column_name=_("服务内容"),

@@ -27,7 +27,6 @@ from typing import Any
 
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
-from import_export import fields
 
 from devzone import imports_values as iv
 from devzone.imports import AMBIGUOUS, ImportField, register
@@ -45,13 +44,10 @@ from talent.models import (
     TrainingSession,
 )
 from talent.selectors import records_for
+from zones.import_fields import text_field, zone_code_field
 from zones.models import Enterprise, Zone
 from zones.resources import ImportableResource
 from zones.units import MONEY
-
-
-def _text(attribute: str, header) -> fields.Field:
-    return fields.Field(attribute=attribute, column_name=header, readonly=True)
 
 
 def _name(attribute: str, header, help_text, max_length: int, required: bool = True):
@@ -121,21 +117,8 @@ class TalentResource(ImportableResource):
 
     kind_name = ""  # talent:<kind_name>-list, the URL names of views/kinds.py
 
-    zone_code = ImportField(
-        attribute="zone",
-        column_name=_("开发区编码"),
-        widget=iv.LookupWidget(
-            Zone,
-            keys=("code",),
-            render_field="code",
-            not_found=_("您无权向该开发区导入数据，或该开发区不存在。"),
-            listed=False,
-            select_related=("prefecture",),
-        ),
-        required=True,
-        help_text=_("开发区的编码（见开发区列表），决定记录属于哪个开发区"),
-    )
-    zone_name = _text("zone__name", _("开发区"))
+    zone_code = zone_code_field()
+    zone_name = text_field("zone__name", _("开发区"))
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -259,7 +242,7 @@ class EntrepreneurResource(TalentResource):
     import_title = Entrepreneur._meta.verbose_name
 
     name = _name("name", _("姓名"), _("同一开发区内按姓名和活动年度识别"), 50)
-    enterprise_name = _text("enterprise__name", _("所在企业"))
+    enterprise_name = text_field("enterprise__name", _("所在企业"))
     enterprise = _enterprise("enterprise", _("企业统一社会信用代码"), required=True)
     title = _name("title", _("职务"), _("在企业中的职务，如 董事长"), 100)
     activity_year = _int(
@@ -293,7 +276,7 @@ class TalentTeamResource(TalentResource):
     leader = _name("leader", _("团队带头人"), _("带头人姓名"), 50)
     field = _name("field", _("专业领域"), _("如 新能源材料"), 100)
     size = _int("size", _("团队人数"), _("至少1人"), required=True, suffixes=("人",))
-    host_enterprise_name = _text("host_enterprise__name", _("依托企业"))
+    host_enterprise_name = text_field("host_enterprise__name", _("依托企业"))
     host_enterprise = _enterprise("host_enterprise", _("依托企业统一社会信用代码"), False)
     introduced_on = _date("introduced_on", _("引进日期"), _("不能晚于今天"))
     guidance_fund = _money("guidance_fund", _("产业引导基金（万元）"), _("空白为0"))

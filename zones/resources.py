@@ -20,14 +20,11 @@ from import_export import fields, resources, widgets
 from devzone import imports_values as iv
 from devzone.imports import BatchImportMixin, FormulaSafeExportMixin, ImportField, register
 from zones import services
+from zones.import_fields import industry_field, text_field, zone_code_field
 from zones.models import ChainPosition, Enterprise, Industry, PeriodKind, Zone, ZoneIndicator
 from zones.selectors import enterprises_for, indicators_for, zones_for
 from zones.units import AREA, INDICATOR_FIELDS, OUTPUT_TIER_LABELS
 from zones.validators import build_credit_code
-
-
-def _text(attribute: str, header) -> fields.Field:
-    return fields.Field(attribute=attribute, column_name=header, readonly=True)
 
 
 def _decimal(attribute: str, header) -> fields.Field:
@@ -64,19 +61,19 @@ class ScopedExportResource(FormulaSafeExportMixin, resources.ModelResource):
 class ZoneResource(ScopedExportResource):
     selector = staticmethod(zones_for)
 
-    code = _text("code", _("编码"))
-    name = _text("name", _("名称"))
-    type = _text("get_type_display", _("类型"))
-    level = _text("get_level_display", _("级别"))
-    prefecture = _text("prefecture__name", _("所属市州"))
+    code = text_field("code", _("编码"))
+    name = text_field("name", _("名称"))
+    type = text_field("get_type_display", _("类型"))
+    level = text_field("get_level_display", _("级别"))
+    prefecture = text_field("prefecture__name", _("所属市州"))
     founded_year = _integer("founded_year", _("设立年份"))
     planned_area_mu = _decimal("planned_area_mu", _("规划面积（亩）"))
-    leading_industry = _text("leading_industry__name", _("首位产业"))
-    management_body = _text("management_body", _("管理机构"))
+    leading_industry = text_field("leading_industry__name", _("首位产业"))
+    management_body = text_field("management_body", _("管理机构"))
     latest_output_year = _integer("latest_output_year", _("最近产值年度"))
     latest_output = _decimal("latest_output", _("最近年度工业总产值（万元）"))
     output_tier = fields.Field(column_name=_("产值规模"), readonly=True)
-    stage = _text("get_stage_display", _("发展阶段"))
+    stage = text_field("get_stage_display", _("发展阶段"))
 
     class Meta:
         model = Zone
@@ -107,23 +104,6 @@ def _example_zone_code(user) -> str:
         Zone.objects.for_user(user, "import").order_by("code").values_list("code", flat=True)
     ).first()
     return code or "GZ-0001"
-
-
-def _zone_code_field() -> ImportField:
-    return ImportField(
-        attribute="zone",
-        column_name=_("开发区编码"),
-        widget=iv.LookupWidget(
-            Zone,
-            keys=("code",),
-            render_field="code",
-            not_found=_("您无权向该开发区导入数据，或该开发区不存在。"),
-            listed=False,
-            select_related=("prefecture",),
-        ),
-        required=True,
-        help_text=_("开发区的编码（见开发区列表），决定记录属于哪个开发区"),
-    )
 
 
 class ImportableResource(BatchImportMixin, ScopedExportResource):
@@ -166,15 +146,10 @@ class EnterpriseResource(ImportableResource):
         required=True,
         help_text=_("18位统一社会信用代码；已登记的代码表示更新该企业"),
     )
-    zone_code = _zone_code_field()
-    zone = _text("zone__name", _("所在开发区"))
-    prefecture = _text("zone__prefecture__name", _("所属市州"))
-    industry = ImportField(
-        attribute="industry",
-        column_name=_("所属产业"),
-        widget=iv.LookupWidget(Industry, keys=("code", "name"), render_field="name"),
-        help_text=_("产业名称（或代码）"),
-    )
+    zone_code = zone_code_field()
+    zone = text_field("zone__name", _("所在开发区"))
+    prefecture = text_field("zone__prefecture__name", _("所属市州"))
+    industry = industry_field()
     industry_detail = ImportField(
         attribute="industry_detail",
         column_name=_("细分行业"),
@@ -325,9 +300,9 @@ class IndicatorResource(ImportableResource):
     template_url_name = "zones:indicator-import-template"
     list_url_name = "zones:indicator-list"
 
-    zone_code = _zone_code_field()
-    zone = _text("zone__name", _("开发区"))
-    prefecture = _text("zone__prefecture__name", _("所属市州"))
+    zone_code = zone_code_field()
+    zone = text_field("zone__name", _("开发区"))
+    prefecture = text_field("zone__prefecture__name", _("所属市州"))
     period_kind = ImportField(
         attribute="period_kind",
         column_name=_("周期"),
