@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET
 from devzone import imports_views
 from devzone.access import get_scope
 from devzone.pages import xlsx_response
-from investment.resources import MilestoneResource, ProgressReportResource, ProjectResource
+from investment.resources import ProjectResource
+from investment.resources_progress import MilestoneResource, ProgressReportResource
 
 
 def project_import(request):
