@@ -41,8 +41,8 @@ from investment.models import (
 )
 from investment.selectors import projects_for
 from investment.services import imports as bulk_services
-from zones.import_fields import industry_field, text_field, zone_code_field
-from zones.models import ChainPosition, Enterprise, Industry, Province, Zone
+from zones.import_fields import enterprise_field, industry_field, text_field, zone_code_field
+from zones.models import ChainPosition, Industry, Province, Zone
 from zones.units import AREA, MONEY
 
 NO_PROJECT = _("找不到项目编号“%(value)s”，或该项目不在您可导入的范围内。")
@@ -254,16 +254,9 @@ class ProjectResource(ScopedResource):
     lead_username = _user_field(
         "lead", _("项目负责人账号"), _("项目负责人的登录用户名，须为本开发区人员")
     )
-    enterprise = ImportField(
-        attribute="enterprise",
-        column_name=_("落地企业统一社会信用代码"),
-        widget=iv.LookupWidget(
-            Enterprise,
-            keys=("credit_code",),
-            render_field="credit_code",
-            listed=False,
-            not_found=_("找不到统一社会信用代码为“%(value)s”的企业。"),
-        ),
+    enterprise = enterprise_field(
+        "enterprise",
+        _("落地企业统一社会信用代码"),
         help_text=_("项目注册落地的本开发区企业（选填）"),
     )
     blocking_problems = ImportField(

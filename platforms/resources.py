@@ -36,26 +36,10 @@ from platforms.catalogue import (
 )
 from platforms.models import Platform, ServiceRecord
 from platforms.selectors import platforms_with_reach, service_records_for
-from zones.import_fields import choice_field, text_field, zone_code_field
-from zones.models import Enterprise, Zone
+from zones.import_fields import choice_field, enterprise_field, text_field, zone_code_field
+from zones.models import Zone
 from zones.resources import ImportableResource
 from zones.units import MONEY
-
-
-def _enterprise(attribute: str, header, required: bool, help_text) -> ImportField:
-    return ImportField(
-        attribute=attribute,
-        column_name=header,
-        widget=iv.LookupWidget(
-            Enterprise,
-            keys=("credit_code",),
-            render_field="credit_code",
-            listed=False,
-            not_found=_("找不到统一社会信用代码为“%(value)s”的企业。"),
-        ),
-        required=required,
-        help_text=help_text,
-    )
 
 
 def _example_zone(user) -> str:
@@ -121,8 +105,8 @@ class PlatformResource(ImportableResource):
         help_text=_("空白视为否"),
     )
     host_enterprise = text_field("host_enterprise__name", _("依托企业"))
-    host_enterprise_code = _enterprise(
-        "host_enterprise", _("依托企业统一社会信用代码"), False, _("本开发区企业（选填）")
+    host_enterprise_code = enterprise_field(
+        "host_enterprise", _("依托企业统一社会信用代码"), help_text=_("本开发区企业（选填）")
     )
     enterprises_12m = fields.Field(
         attribute="enterprises_12m",
@@ -210,8 +194,11 @@ class ServiceRecordResource(ImportableResource):
     zone_code = zone_code_field()
     zone = text_field("platform__zone__name", _("所在开发区"))
     enterprise = text_field("enterprise__name", _("服务企业"))
-    credit_code = _enterprise(
-        "enterprise", _("统一社会信用代码"), True, _("所服务的本开发区企业的统一社会信用代码")
+    credit_code = enterprise_field(
+        "enterprise",
+        _("统一社会信用代码"),
+        required=True,
+        help_text=_("所服务的本开发区企业的统一社会信用代码"),
     )
     category = choice_field("category", _("服务类别"), ServiceCategory.choices, _("服务类别"))
     service_type = ImportField(

@@ -44,7 +44,7 @@ from talent.models import (
     TrainingSession,
 )
 from talent.selectors import records_for
-from zones.import_fields import text_field, zone_code_field
+from zones.import_fields import enterprise_field, text_field, zone_code_field
 from zones.models import Enterprise, Zone
 from zones.resources import ImportableResource
 from zones.units import MONEY
@@ -93,22 +93,6 @@ def _money(attribute: str, header, help_text) -> ImportField:
 def _bool(attribute: str, header, help_text) -> ImportField:
     return ImportField(
         attribute=attribute, column_name=header, widget=iv.BooleanWidget(), help_text=help_text
-    )
-
-
-def _enterprise(attribute: str, header, required: bool) -> ImportField:
-    return ImportField(
-        attribute=attribute,
-        column_name=header,
-        widget=iv.LookupWidget(
-            Enterprise,
-            keys=("credit_code",),
-            render_field="credit_code",
-            listed=False,
-            not_found=_("找不到统一社会信用代码为“%(value)s”的企业。"),
-        ),
-        required=required,
-        help_text=_("本开发区企业的18位统一社会信用代码"),
     )
 
 
@@ -243,7 +227,7 @@ class EntrepreneurResource(TalentResource):
 
     name = _name("name", _("姓名"), _("同一开发区内按姓名和活动年度识别"), 50)
     enterprise_name = text_field("enterprise__name", _("所在企业"))
-    enterprise = _enterprise("enterprise", _("企业统一社会信用代码"), required=True)
+    enterprise = enterprise_field("enterprise", _("企业统一社会信用代码"), required=True)
     title = _name("title", _("职务"), _("在企业中的职务，如 董事长"), 100)
     activity_year = _int(
         "activity_year", _("活动年度"), _("如 2025"), required=True, suffixes=("年",)
@@ -277,7 +261,7 @@ class TalentTeamResource(TalentResource):
     field = _name("field", _("专业领域"), _("如 新能源材料"), 100)
     size = _int("size", _("团队人数"), _("至少1人"), required=True, suffixes=("人",))
     host_enterprise_name = text_field("host_enterprise__name", _("依托企业"))
-    host_enterprise = _enterprise("host_enterprise", _("依托企业统一社会信用代码"), False)
+    host_enterprise = enterprise_field("host_enterprise", _("依托企业统一社会信用代码"))
     introduced_on = _date("introduced_on", _("引进日期"), _("不能晚于今天"))
     guidance_fund = _money("guidance_fund", _("产业引导基金（万元）"), _("空白为0"))
     venture_capital = _money("venture_capital", _("风险投资（万元）"), _("空白为0"))

@@ -10,7 +10,7 @@ from import_export import fields
 
 from devzone import imports_values as iv
 from devzone.imports import ImportField
-from zones.models import Industry, Zone
+from zones.models import Enterprise, Industry, Zone
 
 # The same answer whether the zone does not exist or is outside the user's scope.
 NOT_YOURS = _("您无权向该开发区导入数据，或该开发区不存在。")
@@ -58,4 +58,26 @@ def industry_field(attribute: str = "industry") -> ImportField:
         column_name=_("所属产业"),
         widget=iv.LookupWidget(Industry, keys=("code", "name"), render_field="name"),
         help_text=_("产业名称（或代码）"),
+    )
+
+
+ENTERPRISE_HELP = _("本开发区企业的18位统一社会信用代码")
+
+
+def enterprise_field(
+    attribute: str, header, *, required: bool = False, help_text=ENTERPRISE_HELP
+) -> ImportField:
+    """An enterprise of the zone, named by its unified social credit code."""
+    return ImportField(
+        attribute=attribute,
+        column_name=header,
+        widget=iv.LookupWidget(
+            Enterprise,
+            keys=("credit_code",),
+            render_field="credit_code",
+            listed=False,
+            not_found=_("找不到统一社会信用代码为“%(value)s”的企业。"),
+        ),
+        required=required,
+        help_text=help_text,
     )
