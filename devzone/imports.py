@@ -292,6 +292,7 @@ def validate(resource, user, table: Table) -> Plan:
         if hasattr(resource_field.widget, "prefetch"):
             resource_field.widget.prefetch(cell(cells, index) for _n, cells in table.rows)
 
+    headers = {index: str(field.column_name) for index, field in columns}
     cleaned_rows: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
     for number, cells in table.rows:
         values: dict[str, Any] = {}
@@ -300,7 +301,7 @@ def validate(resource, user, table: Table) -> Plan:
         for index, resource_field in columns:
             value = cell(cells, index)
             raw[resource_field.attribute] = value
-            header = str(resource_field.column_name)
+            header = headers[index]
             try:
                 cleaned = resource_field.widget.clean(value)
             except ValueError as error:

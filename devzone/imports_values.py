@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from import_export import widgets
 
@@ -282,6 +283,19 @@ class ChoiceWidget(widgets.Widget):
     def __init__(self, choices: Iterable[tuple[str, Any]]):
         super().__init__(coerce_to_string=True)
         self.choices = [(code, label) for code, label in choices]
+        self._keys: dict[str | None, dict[str, Any]] = {}  # per language: typed key -> code
+
+    def _lookup(self) -> dict[str, Any]:
+        """Every accepted spelling of each choice in the active language (labels are lazy)."""
+        language = get_language()
+        keys = self._keys.get(language)
+        if keys is None:
+            keys = {}
+            for code, label in self.choices:
+                keys.setdefault(header_key(str(label)).lower(), code)
+                keys.setdefault(str(code).lower(), code)
+            self._keys[language] = keys
+        return keys
 
     @property
     def allowed(self) -> list[str]:
@@ -290,10 +304,10 @@ class ChoiceWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return ""
+        keys = self._lookup()
         key = header_key(display(value)).lower()
-        for code, label in self.choices:
-            if key in (header_key(str(label)).lower(), str(code).lower()):
-                return code
+        if key in keys:
+            return keys[key]
         raise ValueError(_("可选值为：%(values)s。") % {"values": "、".join(self.allowed)})
 
     def render(self, value, obj=None, **kwargs):

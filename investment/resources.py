@@ -394,3 +394,10 @@ class ProjectResource(ScopedResource):
              "下游", "以商引商", "洽谈", "8000", "0", "5公顷", "20000", "800", "", "", "", "",
              "用地指标待落实", ""],
         ]  # fmt: skip
+
+
+# The milestone and progress-report resources live in their own module; importing it here
+# registers them whenever this module is loaded (``devzone.imports.resource_class_for`` loads
+# ``investment.resources`` by name), so "investment.milestone" and "investment.report" resolve
+# from a task or a command as well as from the pages.
+from investment import resources_progress  # noqa: E402, F401

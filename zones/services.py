@@ -304,9 +304,10 @@ def bulk_import_enterprises(user, rows: list[tuple[dict[str, Any], Enterprise | 
         raise bulk.RowsInvalid(errors)
 
     created = [e for e, b in zip(objects, befores, strict=True) if b is None]
+    afters = [history.snapshot(e) for e in objects]
     changed = [
-        (e, bulk.changed_attnames(b, history.snapshot(e)))
-        for e, b in zip(objects, befores, strict=True)
+        (e, bulk.changed_attnames(b, a))
+        for e, b, a in zip(objects, befores, afters, strict=True)
         if b is not None
     ]
     bulk.insert(Enterprise, created)
@@ -320,10 +321,10 @@ def bulk_import_enterprises(user, rows: list[tuple[dict[str, Any], Enterprise | 
                 e,
                 ChangeRecord.Action.CREATE if b is None else ChangeRecord.Action.UPDATE,
                 b,
-                history.snapshot(e),
+                a,
                 e.zone_id,
                 "",
             )
-            for e, b in zip(objects, befores, strict=True)
+            for e, b, a in zip(objects, befores, afters, strict=True)
         ),
     )

@@ -184,9 +184,10 @@ def bulk_import_projects(user, rows: list[tuple[dict[str, Any], Project | None]]
         ],
         batch_size=bulk.CHUNK,
     )
+    afters = [history.snapshot(p) for p in projects]  # codes assigned: the rows as written
     changed = [
-        (p, bulk.changed_attnames(b, history.snapshot(p)))
-        for p, b in zip(projects, befores, strict=True)
+        (p, bulk.changed_attnames(b, a))
+        for p, b, a in zip(projects, befores, afters, strict=True)
         if b is not None
     ]
     bulk.update(Project, changed)
@@ -199,11 +200,11 @@ def bulk_import_projects(user, rows: list[tuple[dict[str, Any], Project | None]]
                 p,
                 ChangeRecord.Action.CREATE if b is None else ChangeRecord.Action.UPDATE,
                 b,
-                history.snapshot(p),
+                a,
                 p.zone_id,
                 "",
             )
-            for p, b in zip(projects, befores, strict=True)
+            for p, b, a in zip(projects, befores, afters, strict=True)
         ),
     )
     return projects
