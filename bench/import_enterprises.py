@@ -1,10 +1,9 @@
 """Import benchmark: 10,000 enterprises through devzone.imports, then the same file again as
 updates, and the same rows through django-import-export's default ``Resource.import_data``.
 
-Runs in a SQLite database of its own under var/bench-import/ (deleted first). Prints rows/s and
-query counts for: preview (validation only), confirm (validation + writes through
-zones.services row by row), confirm through the bulk service ``bulk_import_enterprises``, and
-the default import_data (dry run, then real).
+Runs in a database of its own: a SQLite file under var/bench-import/ (deleted first), or, when
+DATABASE_URL points at PostgreSQL, a database created on that server and dropped at the end.
+Prints rows/s and query counts.
 
     .venv/bin/python bench/import_enterprises.py
     .venv/bin/python bench/import_enterprises.py --rows 2000
@@ -15,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import shutil
 import sys
 import time
@@ -23,6 +21,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import configure, drop_database, fresh_database  # noqa: E402
+
+DB_NAME = "devzone_bench_import"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -34,14 +37,9 @@ def main(argv: list[str] | None = None) -> None:
     var = Path(args.var_dir)
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
-    os.environ["DEVZONE_VAR_DIR"] = str(var)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "devzone.settings")
-    os.environ.setdefault("DEBUG", "false")
+    backend = configure(DB_NAME, var)  # PostgreSQL when DATABASE_URL points at one
+    fresh_database(backend, DB_NAME)
 
-    import django
-
-    django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
     from django.db import connection
@@ -162,6 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'step':48} {'rows/s':>9} {'seconds':>8} {'queries':>8}")
     for label, rate, seconds, queries in results:
         print(f"{label:48} {rate:9,.0f} {seconds:8.2f} {queries:8,}")
+    drop_database(backend, DB_NAME)
 
 
 if __name__ == "__main__":

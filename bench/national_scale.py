@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import argparse
 import io
-import math
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _common  # noqa: E402  (bench/ helpers shared with projects_national.py)
+from _common import ROOT  # noqa: E402
 
 BENCH_DB = "devzone_bench"
 ENDPOINTS = (
@@ -54,61 +52,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def configure(args: argparse.Namespace) -> str:
     """Point the settings at the bench database before Django starts; return the backend."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        os.environ["DATABASE_URL"] = urlsplit(url)._replace(path=f"/{BENCH_DB}").geturl()
-        backend = "postgresql"
-    else:
-        if url:
-            print(f"DATABASE_URL is not PostgreSQL; using a SQLite file under {args.var_dir}")
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["DEVZONE_VAR_DIR"] = args.var_dir  # embedded mode, same SQLite options
-        Path(args.var_dir, "static").mkdir(parents=True, exist_ok=True)  # quiets WhiteNoise
-        backend = "sqlite"
-    os.environ.setdefault("DEBUG", "false")  # as in production: no per-request query log
-    os.environ["DJANGO_SETTINGS_MODULE"] = "devzone.settings"
-    import django
-
-    django.setup()
-    return backend
+    return _common.configure(BENCH_DB, args.var_dir)
 
 
 def fresh_database(backend: str) -> None:
     """An empty database for the next scale: delete the SQLite file or recreate the PG one."""
-    from django.conf import settings
-    from django.db import connections
-
-    connections.close_all()
-    db = settings.DATABASES["default"]
-    if backend == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db['NAME']}{suffix}").unlink(missing_ok=True)
-        return
-    _postgres_admin(db, f'DROP DATABASE IF EXISTS "{BENCH_DB}"', f'CREATE DATABASE "{BENCH_DB}"')
+    _common.fresh_database(backend, BENCH_DB)
 
 
 def drop_database(backend: str) -> None:
-    from django.conf import settings
-    from django.db import connections
-
-    if backend == "postgresql":
-        connections.close_all()
-        _postgres_admin(settings.DATABASES["default"], f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-
-
-def _postgres_admin(db: dict, *statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        dbname="postgres",
-        user=db.get("USER") or None,
-        password=db.get("PASSWORD") or None,
-        host=db.get("HOST") or None,
-        port=db.get("PORT") or None,
-        autocommit=True,
-    ) as conn:
-        for sql in statements:
-            conn.execute(sql)
+    _common.drop_database(backend, BENCH_DB)
 
 
 def build(zones: int, per_zone: int) -> tuple[float, str]:
@@ -123,54 +76,14 @@ def build(zones: int, per_zone: int) -> tuple[float, str]:
     return time.perf_counter() - started, out.getvalue()
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
 def measure(requests: int, users: list[str]) -> dict[tuple[str, str], dict]:
     """Median/p95 milliseconds and the query count of each endpoint, for each demo user."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
     results = {}
     for username in users:
-        client = Client(raise_request_exception=False)
-        client.force_login(get_user_model().objects.get(username=username))
+        client = _common.logged_in_client(username)
         for key, url in ENDPOINTS:
-            results[(username, key)] = _measure_one(
-                client, url, requests, CaptureQueriesContext, connection
-            )
+            results[(username, key)] = _common.measure_one(client, url, requests)
     return results
-
-
-def _measure_one(client, url: str, requests: int, capture, connection) -> dict:
-    try:
-        first = client.get(url)  # warm-up: templates, URL resolver, connection
-    except Exception as exc:  # a view still being written elsewhere: report, go on
-        return {"status": f"error: {type(exc).__name__}: {exc}"[:60]}
-    if first.status_code != 200:
-        return {"status": first.status_code}
-    times = []
-    for _i in range(requests):
-        started = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-    with capture(connection) as queries:
-        response = client.get(url)
-    rows = None
-    if response.get("Content-Type", "").startswith("application/json"):
-        body = response.json()
-        rows = len(body.get("results", body)) if isinstance(body, dict) else len(body)
-    return {
-        "status": 200,
-        "median": statistics.median(times),
-        "p95": p95(times),
-        "queries": len(queries),
-        "rows": rows,
-    }
 
 
 def report(all_results: dict[int, dict], users: list[str]) -> None:

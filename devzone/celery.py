@@ -19,6 +19,7 @@ app.autodiscover_tasks()
 
 
 def _beat_schedule() -> dict[str, dict[str, object]]:
+    from celery.schedules import crontab
     from django.conf import settings
 
     heartbeat = settings.DEVZONE_HEARTBEAT_SECONDS
@@ -27,6 +28,14 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
             "task": "devzone.tasks.heartbeat",
             "schedule": float(heartbeat),
             "options": {"expires": heartbeat},
+        },
+        "scores-nightly": {
+            "task": "zones.recompute_all",
+            "schedule": crontab(
+                hour=settings.DEVZONE_SCORES_NIGHTLY_HOUR,
+                minute=settings.DEVZONE_SCORES_NIGHTLY_MINUTE,
+            ),
+            "options": {"expires": 6 * 3600},
         },
     }
 

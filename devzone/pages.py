@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
@@ -70,8 +71,45 @@ def apply_sort(
     return queryset, headers
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
-    """One page of rows; a bad or out-of-range ``page`` shows the nearest valid page."""
+class CappedPaginator(Paginator):
+    """A paginator that counts at most ``cap`` rows, for lists that may hold millions.
+
+    ``count`` is exact up to ``cap``; above it ``count`` is ``cap`` and ``capped`` is true, so the
+    pages stop at ``cap / per_page`` (the page says "共 10000+ 条": filter to see the rest). The
+    count is ``SELECT COUNT(*) FROM (SELECT id ... LIMIT cap + 1)`` without the list's order,
+    which stays cheap on a million rows where an exact COUNT(*) is not.
+    """
+
+    def __init__(self, object_list, per_page, *, cap: int, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def _rows_up_to_cap(self) -> int:
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._rows_up_to_cap, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._rows_up_to_cap > self.cap
+
+
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet,
+    per_page: int = PAGE_SIZE,
+    *,
+    count_cap: int | None = None,
+) -> Page:
+    """One page of rows; a bad or out-of-range ``page`` shows the nearest valid page.
+
+    With ``count_cap`` the total is counted up to that many rows only (``CappedPaginator``).
+    """
+    if count_cap is not None:
+        return CappedPaginator(queryset, per_page, cap=count_cap).get_page(request.GET.get("page"))
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
@@ -107,10 +145,15 @@ def list_context(
     filter_names: Sequence[str],
     columns: Sequence[Column],
     default_sort: str,
+    *,
+    count_cap: int | None = None,
 ) -> dict[str, object]:
-    """Filter, sort and paginate a scoped list: the context every list page renders."""
+    """Filter, sort and paginate a scoped list: the context every list page renders.
+
+    ``count_cap``: count at most that many rows (see ``CappedPaginator``).
+    """
     rows, headers = apply_sort(request, filterset.qs, columns, default_sort)
-    page = paginate(request, rows)
+    page = paginate(request, rows, count_cap=count_cap)
     return {
         "page": page,
         "page_links": page_links(page),

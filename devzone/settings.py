@@ -206,6 +206,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Seconds between worker heartbeats written by the beat schedule; /healthz calls a worker
 # stale after three missed beats.
 DEVZONE_HEARTBEAT_SECONDS = env_int("DEVZONE_HEARTBEAT_SECONDS", 60, minimum=5)
+# The nightly full recompute of the scores (local time, Asia/Shanghai).
+DEVZONE_SCORES_NIGHTLY_HOUR = env_int("DEVZONE_SCORES_NIGHTLY_HOUR", 2, minimum=0, maximum=23)
+DEVZONE_SCORES_NIGHTLY_MINUTE = env_int("DEVZONE_SCORES_NIGHTLY_MINUTE", 30, minimum=0, maximum=59)
 # Monthly progress reports of investment projects are due by this day of the following month.
 DEVZONE_PROGRESS_REPORT_DUE_DAY = env_int(
     "DEVZONE_PROGRESS_REPORT_DUE_DAY", 5, minimum=1, maximum=28
@@ -214,6 +217,9 @@ DEVZONE_PROGRESS_REPORT_DUE_DAY = env_int(
 DEVZONE_SUPERVISION_RED_AFTER_DAYS = env_int(
     "DEVZONE_SUPERVISION_RED_AFTER_DAYS", 7, minimum=0, maximum=365
 )
+# A zone scorecard computed longer ago than this many hours is flagged stale (the nightly
+# recompute has not run since); zones/scorecard.py.
+DEVZONE_SCORES_STALE_HOURS = env_int("DEVZONE_SCORES_STALE_HOURS", 36, minimum=1, maximum=24 * 366)
 
 EMAIL_URL = env_url("EMAIL_URL", ("smtp", "smtps"))
 if EMAIL_URL:
@@ -269,7 +275,13 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "/media/"
+MEDIA_URL = "/media/"  # never served by a URL: files are downloaded through scoped views
+# Evidence files (佐证材料): the largest file accepted, and how many files one milestone,
+# progress report or exemption may carry (devzone/uploads.py, investment/services/evidence.py).
+DEVZONE_EVIDENCE_MAX_BYTES = env_int(
+    "DEVZONE_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1, maximum=1024 * 1024 * 1024
+)
+DEVZONE_EVIDENCE_MAX_FILES = env_int("DEVZONE_EVIDENCE_MAX_FILES", 20, minimum=1, maximum=1000)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

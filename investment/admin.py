@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.contrib import admin
 
 from investment.models import (
+    AccountabilityScore,
+    Evidence,
     Exemption,
     Milestone,
     MilestoneReschedule,
@@ -145,3 +147,24 @@ class ExemptionAdmin(ReadOnlyMixin, AdministratorAdmin):
     search_fields = ("reason", "zone__name")
     list_select_related = ("zone", "requested_by", "decided_by", "milestone", "item")
     raw_id_fields = ("zone", "milestone", "item", "requested_by", "decided_by")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyMixin, AdministratorAdmin):
+    """Read-only; deleting here would leave the stored file behind: use the pages."""
+
+    list_display = ("original_name", "zone", "content_type", "size", "uploaded_by", "uploaded_at")
+    list_filter = ("content_type",)
+    search_fields = ("original_name", "sha256", "zone__name")
+    list_select_related = ("zone", "uploaded_by")
+    raw_id_fields = ("zone", "milestone", "report", "exemption", "uploaded_by")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccountabilityScore)
+class AccountabilityScoreAdmin(ReadOnlyMixin, AdministratorAdmin):
+    list_display = ["period", "subject_kind", "subject_key", "score", "colour", "rank", "movement"]
+    list_filter = ["subject_kind", "colour", "period"]
+    search_fields = ["subject_key"]

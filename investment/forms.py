@@ -7,6 +7,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,10 +40,14 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 def zone_members(zone_ids):
-    """Users holding a membership in one of ``zone_ids``: the people a project may name."""
+    """Users holding a membership in one of ``zone_ids``: the people a project may name.
+
+    ``zone_ids`` is an iterable of ids or a queryset of zone ids (kept as a subquery).
+    """
+    ids = zone_ids if isinstance(zone_ids, QuerySet) else list(zone_ids)
     return (
         get_user_model()
-        .objects.filter(memberships__zone_id__in=list(zone_ids), is_active=True)
+        .objects.filter(memberships__zone_id__in=ids, is_active=True)
         .distinct()
         .order_by("username")
     )
@@ -374,6 +379,40 @@ class SupervisionItemForm(forms.ModelForm):
         return data
 
 
+class SupervisionItemEditForm(forms.ModelForm):
+    """Correct an open item (``services.update_item``); a new deadline needs ``reason``."""
+
+    reason = forms.CharField(
+        label=_("时限调整原因"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("修改办理时限时必填，原时限保留在修改记录中。"),
+    )
+
+    class Meta:
+        model = SupervisionItem
+        fields = ["title", "description", "project", "deadline", "assignee"]
+        field_classes = {"assignee": UserChoiceField}
+        widgets = {
+            "deadline": _date_widget(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"assignee": _("须为本开发区的人员。")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone_id = self.instance.zone_id
+        self.fields["project"].queryset = Project.objects.filter(zone_id=zone_id).order_by("code")
+        self.fields["project"].empty_label = _("不关联项目（针对开发区）")
+        self.fields["assignee"].queryset = zone_members([zone_id])
+        self.fields["assignee"].empty_label = _("请选择承办人")
+        self.fields["assignee"].error_messages["required"] = _("请选择承办人。")
+        style_form(self)
+
+    def service_data(self) -> dict[str, object]:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
 class StepForm(forms.Form):
     step = forms.ChoiceField(label=_("办理环节"), choices=StepKind.choices)
     note = forms.CharField(
@@ -423,10 +462,38 @@ class DecisionForm(forms.Form):
         style_form(self)
 
 
+class EvidenceForm(forms.Form):
+    """One evidence file and what it shows; the content is checked by the service, the
+    ``accept`` list only helps the browser's file picker."""
+
+    file = forms.FileField(
+        label=_("佐证材料文件"),
+        error_messages={"required": _("请选择要上传的文件。")},
+    )
+    description = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from django.template.defaultfilters import filesizeformat
+
+        from devzone.uploads import EVIDENCE_KINDS
+        from investment.services import max_evidence_bytes, max_evidence_files
+
+        super().__init__(*args, **kwargs)
+        extensions = [e for kind in EVIDENCE_KINDS for e in kind.extensions]
+        self.fields["file"].widget.attrs["accept"] = ",".join(extensions)
+        self.fields["file"].help_text = gettext(
+            "支持 JPG、PNG、WebP、PDF、Word（.docx）、Excel（.xlsx）和 OFD；"
+            "单个文件不超过 %(max)s，每项最多 %(n)d 份。"
+        ) % {"max": filesizeformat(max_evidence_bytes()), "n": max_evidence_files()}
+        style_form(self)
+
+
 __all__ = [
     "DecisionForm",
+    "EvidenceForm",
     "ExemptionForm",
     "StepForm",
+    "SupervisionItemEditForm",
     "SupervisionItemForm",
     "ZonePickForm",
     "CompleteForm",

@@ -454,3 +454,23 @@ def supervision_timeline(project: Project) -> list[dict[str, Any]]:
                 }
             )
     return entries
+
+
+def signed_counts_by_zone(
+    zone_ids: Iterable[int], start: datetime.date, end: datetime.date
+) -> dict[int, int]:
+    """Projects signed (a move to 签约) between ``start`` and ``end`` per zone, for the scoring's
+    drive capacity; one grouped query. A project signed twice (moved back and again) counts once.
+    """
+    rows = (
+        StageTransition.objects.filter(
+            project__zone_id__in=list(zone_ids),
+            to_stage=ProjectStage.SIGNED,
+            date__gte=start,
+            date__lte=end,
+        )
+        .order_by()
+        .values("project__zone_id")
+        .annotate(n=Count("project_id", distinct=True))
+    )
+    return {row["project__zone_id"]: row["n"] for row in rows}

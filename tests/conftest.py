@@ -47,6 +47,26 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_media_root(tmp_path_factory):
+    """Uploaded files (evidence) go to a folder of this test run, never to var/media."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _chinese_after_each_test():
+    """A request with the English cookie leaves English active in this thread (the middleware
+    activates a language per request and nothing resets it): start every test in Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2's many rounds cost ~0.3 s a user; the cast has nine. Login still checks passwords."""

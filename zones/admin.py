@@ -277,3 +277,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_administrator(request.user) or super().has_delete_permission(request, obj)
+
+
+# The scoring engine's models live in their own admin module.
+from zones import admin_scoring  # noqa: E402, F401

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from devzone.pages import style_form
-from zones.models import ChainPosition, Enterprise, PeriodKind, Zone, ZoneIndicator
+from zones.models import ChainLink, ChainPosition, Enterprise, PeriodKind, Zone, ZoneIndicator
 from zones.services import ENTERPRISE_FIELDS
 from zones.units import AREA, INDICATOR_FIELDS, MONEY, to_canonical
 
@@ -40,6 +40,7 @@ class EnterpriseForm(forms.ModelForm):
         widgets = {
             "established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "leading_tests_recorded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "production_started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "leading_tests_note": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
@@ -66,8 +67,20 @@ class EnterpriseForm(forms.ModelForm):
         zone_field.error_messages["required"] = _("请选择开发区。")
         self.fields["industry"].empty_label = _("未指定")
         self.fields["chain_position"].choices = [("", _("未指定")), *ChainPosition.choices]
+        links = self.fields["chain_link"]
+        links.queryset = ChainLink.objects.select_related("template__industry").order_by(
+            "template__industry__code", "order"
+        )
+        links.label_from_instance = lambda link: (
+            f"{link.template.industry.name}｜{link.get_segment_display()}｜{link.name}"
+        )
+        links.empty_label = _("未指定")
+        self.fields["land_grading"].required = False  # blank means the default: 参评
         preselect_single_zone(self)
         style_form(self)
+
+    def clean_land_grading(self) -> str:
+        return self.cleaned_data.get("land_grading") or "auto"
 
     def clean_credit_code(self) -> str:
         return (self.cleaned_data.get("credit_code") or "").strip().upper()
@@ -101,6 +114,7 @@ INDICATOR_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (_("能耗"), ("energy_use_tce",)),
     (_("就业"), ("employment", "rural_labour_transferred")),
     (_("创新"), ("rd_staff", "rd_spending", "patents")),
+    (_("产业链"), ("local_supply_rate",)),
 )
 SPECS = {spec.name: spec for spec in INDICATOR_FIELDS}
 

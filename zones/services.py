@@ -21,9 +21,12 @@ ENTERPRISE_FIELDS = (
     "industry",
     "industry_detail",
     "chain_position",
+    "chain_link",
     "land_area_mu",
     "above_designated_size",
     "established_on",
+    "production_started_on",
+    "land_grading",
     "test_national_competitiveness",
     "test_headquarters_in_zone",
     "test_local_division_of_labour",
@@ -53,6 +56,7 @@ def create_enterprise(user, data: dict[str, Any]) -> Enterprise:
     if enterprise.credit_code:
         enterprise.credit_code = enterprise.credit_code.strip().upper()
     _require_zone(user, enterprise.zone, "add")
+    _check_chain_link(enterprise)
     enterprise.full_clean()
     enterprise.save()
     ensure_in_scope(enterprise, user, "add")
@@ -63,6 +67,7 @@ def create_enterprise(user, data: dict[str, Any]) -> Enterprise:
         after=history.snapshot(enterprise),
         zone_id=enterprise.zone_id,
     )
+    facts_changed(enterprise.zone_id)
     return enterprise
 
 
@@ -77,6 +82,7 @@ def update_enterprise(user, enterprise: Enterprise, data: dict[str, Any]) -> Ent
         enterprise.credit_code = enterprise.credit_code.strip().upper()
     if enterprise.zone_id != before["zone_id"]:
         _refuse_move_with_dependents(enterprise)
+    _check_chain_link(enterprise)
     enterprise.full_clean()
     enterprise.save()
     ensure_in_scope(enterprise, user, "change")
@@ -88,7 +94,27 @@ def update_enterprise(user, enterprise: Enterprise, data: dict[str, Any]) -> Ent
         after=history.snapshot(enterprise),
         zone_id=enterprise.zone_id,
     )
+    facts_changed(enterprise.zone_id, before["zone_id"])
     return enterprise
+
+
+def _check_chain_link(enterprise: Enterprise) -> None:
+    """A chain link must be one of the zone's leading industry's chain; it sets the segment."""
+    link = enterprise.chain_link
+    if link is None:
+        return
+    if enterprise.zone.leading_industry_id != link.template.industry_id:
+        raise ValidationError(
+            {"chain_link": _("所选环节不属于本开发区首位产业的产业链，请重新选择。")}
+        )
+    if enterprise.chain_position and enterprise.chain_position != link.segment:
+        raise ValidationError(
+            {
+                "chain_position": _("产业链位置与所选具体环节不一致：该环节属于%(segment)s。")
+                % {"segment": link.get_segment_display()}
+            }
+        )
+    enterprise.chain_position = link.segment
 
 
 def _refuse_move_with_dependents(enterprise: Enterprise) -> None:
@@ -117,6 +143,7 @@ def delete_enterprise(user, enterprise: Enterprise) -> None:
         before=history.snapshot(enterprise),
         zone_id=enterprise.zone_id,
     )
+    facts_changed(enterprise.zone_id)
     enterprise.delete()
 
 
@@ -196,8 +223,10 @@ def save_indicator(
         zone_id=zone.pk,
     )
     refresh_zone_summary(zone)
+    facts_changed(zone.pk)
     if old_zone is not None and old_zone.pk != zone.pk:
         refresh_zone_summary(old_zone)
+        facts_changed(old_zone.pk)
     return instance
 
 
@@ -214,6 +243,15 @@ def delete_indicator(user, indicator: ZoneIndicator) -> None:
     )
     indicator.delete()
     refresh_zone_summary(zone)
+    facts_changed(zone.pk)
+
+
+def facts_changed(*zone_ids: int, reason: str = "") -> None:
+    """The zones' scoring facts changed: recompute them after commit (coalesced per zone)."""
+    from zones.tasks import request_zone_recompute
+
+    for zone_id in sorted(set(zone_ids)):
+        request_zone_recompute(zone_id, triggered_by=reason or "change")
 
 
 def refresh_zone_summary(zone: Zone) -> None:
@@ -328,3 +366,4 @@ def bulk_import_enterprises(user, rows: list[tuple[dict[str, Any], Enterprise | 
             for e, b, a in zip(objects, befores, afters, strict=True)
         ),
     )
+    facts_changed(*{e.zone_id for e in objects}, *{b["zone_id"] for b in befores if b})

@@ -24,6 +24,7 @@ PEOPLE = UnitKind("人", {"人": Decimal(1), "万人": Decimal(10000)})
 ENERGY = UnitKind("吨标准煤", {"吨标准煤": Decimal(1), "万吨标准煤": Decimal(10000)})
 COUNT = UnitKind("件", {"件": Decimal(1)})
 RATIO = UnitKind("", {"": Decimal(1)})
+PERCENT = UnitKind("%", {"%": Decimal(1)})
 
 
 def to_canonical(value: Decimal | int | None, unit: str, kind: UnitKind) -> Decimal | None:
@@ -60,6 +61,8 @@ INDICATOR_FIELDS: tuple[IndicatorField, ...] = (
     IndicatorField("rd_staff", _("研发人员"), PEOPLE),
     IndicatorField("rd_spending", _("研发经费支出"), MONEY),
     IndicatorField("patents", _("专利授权量"), COUNT),
+    # share of the leading enterprises' purchases supplied by firms in the province (本地配套率)
+    IndicatorField("local_supply_rate", _("本地配套率"), PERCENT),
 )
 INDICATOR_FIELD_NAMES = tuple(f.name for f in INDICATOR_FIELDS)
 

@@ -1,8 +1,10 @@
 """Supervision items and exemptions in the API (/api/v1/supervision-items/, /api/v1/exemptions/).
 
-Items are raised by supervisors (``supervise`` in the zone) and move only through
-``POST /api/v1/supervision-items/{id}/step/``; exemptions are requested by the zone and decided
-through ``POST /api/v1/exemptions/{id}/decide/``. Both actions apply the rules of
+Items are raised by supervisors (``supervise`` in the zone), corrected by them while open
+through ``PATCH /api/v1/supervision-items/{id}/`` (title, description, deadline with a reason,
+assignee, project) and move only through ``POST /api/v1/supervision-items/{id}/step/``;
+exemptions are requested by the zone and decided through
+``POST /api/v1/exemptions/{id}/decide/``. The actions apply the rules of
 ``investment.services.supervision``: a step the user may not take is a 403, a step out of order
 a 400 with a Chinese message; another zone's row is a 404 as everywhere.
 """
@@ -17,6 +19,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from devzone.access import get_scope
 from devzone.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, ScopePermission, call_service
@@ -128,6 +131,49 @@ class SupervisionItemSerializer(serializers.ModelSerializer):
         return call_service(services.raise_item, _user(self), validated_data, note=note)
 
 
+class SupervisionItemUpdateSerializer(serializers.Serializer):
+    """What ``PATCH`` may change (``services.update_item``); any other key is refused."""
+
+    title = serializers.CharField(max_length=200, required=False, label=_("督办事项"))
+    description = serializers.CharField(required=False, label=_("督办内容"))
+    deadline = serializers.DateField(required=False, label=_("办理时限"))
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        label=_("承办人"),
+        help_text=_("用户 id；须为该开发区的人员。"),
+        error_messages={"does_not_exist": _("用户不存在。"), "incorrect_type": _("用户不存在。")},
+    )
+    project = ScopedPrimaryKeyRelatedField(
+        queryset=Project.objects.all(),
+        scope_action="supervise",
+        not_found_message=_("项目不存在或无权督办。"),
+        allow_null=True,
+        required=False,
+        label=_("关联项目"),
+        help_text=_("须为该开发区的项目；null 取消关联。"),
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        label=_("时限调整原因"),
+        help_text=_("修改 deadline 时必填；原时限保留在修改记录中。"),
+    )
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    api_settings.NON_FIELD_ERRORS_KEY: [
+                        _("以下字段不能通过修改接口更改：%(f)s") % {"f": ", ".join(unknown)}
+                    ]
+                }
+            )
+        return attrs
+
+
 class StepRequestSerializer(serializers.Serializer):
     step = serializers.ChoiceField(
         choices=STEP_CHOICES,
@@ -156,6 +202,17 @@ class ItemPermission(ScopePermission):
     list=extend_schema(summary=_("列表：督办事项"), tags=["supervision"]),
     retrieve=extend_schema(summary=_("详情：督办事项"), tags=["supervision"]),
     create=extend_schema(summary=_("交办：督办事项"), tags=["supervision"]),
+    partial_update=extend_schema(
+        summary=_("修改：督办事项"),
+        tags=["supervision"],
+        request=SupervisionItemUpdateSerializer,
+        responses={200: SupervisionItemSerializer},
+        description=_(
+            "有权督查该开发区的人员可在办结前修改 title、description、deadline（须填 reason）、"
+            "assignee（须为该开发区人员）和 project（须为该开发区的项目）。"
+            "开发区人员和只读用户返回 403；已办结返回 400。"
+        ),
+    ),
 )
 @extend_schema(
     description=_(
@@ -173,7 +230,10 @@ class SupervisionItemViewSet(
     filterset_class = SupervisionItemFilter
 
     def scope_action(self) -> str:
-        return "view" if self.action == "step" else super().scope_action()
+        # the service judges steps and edits (supervise scope, loop order, closed items)
+        if self.action in ("step", "partial_update"):
+            return "view"
+        return super().scope_action()
 
     def scoped_queryset(self, user, action: str):
         steps = SupervisionStep.objects.select_related("user").order_by("at", "pk")
@@ -189,6 +249,18 @@ class SupervisionItemViewSet(
         response = self._fresh(item.pk)
         response.status_code = status.HTTP_201_CREATED
         return response
+
+    def partial_update(self, request, *args, **kwargs):
+        """PATCH only (a PUT would have to resend what the supervisor may not change)."""
+        item = self.get_object()
+        serializer = SupervisionItemUpdateSerializer(
+            data=request.data, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = data.pop("reason", "")
+        call_service(services.update_item, request.user, item, data, reason=reason)
+        return self._fresh(item.pk)
 
     @extend_schema(
         summary=_("办理督办事项的一个环节"),

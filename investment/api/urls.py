@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from investment.api import supervision, views
+from investment.api import accountability, supervision, views
 
 app_name = "investment_api"
 
@@ -14,5 +14,8 @@ router.register(
     "supervision-items", supervision.SupervisionItemViewSet, basename="supervision-item"
 )
 router.register("exemptions", supervision.ExemptionViewSet, basename="exemption")
+router.register(
+    "accountability", accountability.AccountabilityScoreViewSet, basename="accountability"
+)
 
 urlpatterns = router.urls

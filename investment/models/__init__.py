@@ -1,5 +1,12 @@
 """Models of the investment app, split by subject; import them from here."""
 
+from investment.models.accountability import (
+    AccountabilityScore,
+    AccountabilityScoreQuerySet,
+    ScoreColour,
+    SubjectKind,
+)
+from investment.models.evidence import Evidence, EvidenceQuerySet
 from investment.models.projects import (
     ACTIVE_STAGES,
     DEFAULT_DUE_DAY,
@@ -92,4 +99,10 @@ __all__ = [
     "ExemptionStatus",
     "ExemptionQuerySet",
     "Exemption",
+    "EvidenceQuerySet",
+    "Evidence",
+    "SubjectKind",
+    "ScoreColour",
+    "AccountabilityScoreQuerySet",
+    "AccountabilityScore",
 ]

@@ -225,11 +225,16 @@ class Project(models.Model):
         ordering = ["zone_id", "-created_at"]
         verbose_name = _("招商项目")
         verbose_name_plural = _("招商项目")
+        # The list's default and by-investment orders, the trigram search indexes and the pg_trgm
+        # extension are PostgreSQL-only (NULLS LAST, GIN): see migration 0004_project_list_indexes.
         indexes = [
             models.Index(fields=["zone", "stage"]),
             models.Index(fields=["stage"]),
             models.Index(fields=["promotion_mode"]),
             models.Index(fields=["lead"]),
+            models.Index(fields=["planned_investment"], name="project_planned_investment"),
+            # a zone's project ids without reading the table: the overdue filter's semi-join
+            models.Index(fields=["zone", "id"], name="project_zone_pk"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -412,7 +417,15 @@ class Milestone(models.Model):
         ordering = ["project_id", "position", "planned_date", "pk"]
         verbose_name = _("项目节点")
         verbose_name_plural = _("项目节点")
-        indexes = [models.Index(fields=["planned_date", "status"])]
+        indexes = [
+            models.Index(fields=["planned_date", "status"]),
+            # the overdue flag and filter: a project's open milestones, by planned date
+            models.Index(
+                fields=["project", "planned_date"],
+                condition=~Q(status=MilestoneStatus.DONE),
+                name="milestone_open_by_project",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -7,6 +7,14 @@ cumulative rule documented on ``ProgressReport``; supervision items move only th
 milestones, reports, supervision and exemptions) and are all importable from here.
 """
 
+from investment.services.evidence import (
+    attach_evidence,
+    delete_evidence,
+    max_evidence_bytes,
+    max_evidence_files,
+    may_change_evidence,
+    remove_files_after_commit,
+)
 from investment.services.milestones import (
     complete_milestone,
     create_milestone,
@@ -37,9 +45,16 @@ from investment.services.supervision import (
     raise_item,
     request_exemption,
     supervision_step,
+    update_item,
 )
 
 __all__ = [
+    "attach_evidence",
+    "delete_evidence",
+    "max_evidence_bytes",
+    "max_evidence_files",
+    "may_change_evidence",
+    "remove_files_after_commit",
     "EXEMPTION_FIELDS",
     "ITEM_FIELDS",
     "STEP_RULES",
@@ -49,6 +64,7 @@ __all__ = [
     "raise_item",
     "request_exemption",
     "supervision_step",
+    "update_item",
     "MILESTONE_FIELDS",
     "PROJECT_FIELDS",
     "PROMISE_FIELDS",

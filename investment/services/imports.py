@@ -41,6 +41,7 @@ from investment.services.projects import (
     apply_fields,
 )
 from zones.models import Membership, Zone
+from zones.services import facts_changed
 
 
 def project_data(values: dict[str, Any]) -> tuple[dict[str, Any], str]:
@@ -207,4 +208,5 @@ def bulk_import_projects(user, rows: list[tuple[dict[str, Any], Project | None]]
             for p, b, a in zip(projects, befores, afters, strict=True)
         ),
     )
+    facts_changed(*{p.zone_id for p in projects}, reason="import")
     return projects

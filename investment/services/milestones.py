@@ -121,4 +121,7 @@ def delete_milestone(user, milestone: Milestone) -> None:
     record_change(
         user, milestone, ChangeRecord.Action.DELETE, history.snapshot(milestone), milestone.project
     )
+    from investment.services.evidence import remove_files_after_commit
+
+    remove_files_after_commit(milestone.evidence.all())
     milestone.delete()

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from investment.models import (
     StageTransition,
 )
 from zones.models import Enterprise, Membership, Zone
+from zones.services import facts_changed
 
 PROJECT_FIELDS = (
     "zone",
@@ -226,13 +227,29 @@ def update_project(user, project: Project, data: dict[str, Any]) -> Project:
 
 @transaction.atomic
 def delete_project(user, project: Project) -> None:
+    """Delete a project the user may delete. A project that supervisors have raised items on
+    stays: the items and any exemption requests are accountability records that a zone's own
+    staff must not be able to erase (terminate the project instead)."""
     ensure_in_scope(project, user, "delete")
+    if (
+        project.supervision_items.exists()
+        or project.milestones.filter(exemptions__isnull=False).exists()
+    ):
+        raise ValidationError(
+            _("该项目已有督办事项或容错免责申请，不能删除；如项目不再推进，请将其终止。")
+        )
     history.record(
         user,
         project,
         ChangeRecord.Action.DELETE,
         before=history.snapshot(project),
         zone_id=project.zone_id,
+    )
+    from investment.models import Evidence
+    from investment.services.evidence import remove_files_after_commit
+
+    remove_files_after_commit(
+        Evidence.objects.filter(Q(milestone__project=project) | Q(report__project=project))
     )
     project.delete()
 
@@ -417,3 +434,5 @@ def record_change(user, instance, action, before, project: Project, note: str = 
         zone_id=project.zone_id,
         note=note,
     )
+    # every project record's write passes here: the zone's scores follow (coalesced per zone)
+    facts_changed(project.zone_id, reason="investment")

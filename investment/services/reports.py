@@ -179,5 +179,8 @@ def delete_report(user, report: ProgressReport) -> None:
         user, report, ChangeRecord.Action.DELETE, history.snapshot(report), report.project
     )
     project = report.project
+    from investment.services.evidence import remove_files_after_commit
+
+    remove_files_after_commit(report.evidence.all())
     report.delete()
     _refresh_completed(project)

@@ -3,7 +3,8 @@
 Who may do what, in one place (``step_rules`` answers it for pages and buttons):
 
 - raise an item: a user who may ``supervise`` the item's zone (city or provincial supervisor,
-  administrator);
+  administrator); the same users correct an open item (``update_item``: title, content,
+  deadline with a reason, assignee, project of the zone);
 - 签收 / 办理 / 反馈: the zone's side — a user who may ``change`` in the zone (its leader and
   staff) or the item's assignee;
 - 复核 / 退回 / 办结: a user who may ``supervise`` the zone;
@@ -42,6 +43,7 @@ from investment.models import (
 )
 from investment.services.projects import apply_fields, check_zone_member
 from zones.models import Zone
+from zones.services import facts_changed
 
 ITEM_FIELDS = (
     "zone",
@@ -54,6 +56,7 @@ ITEM_FIELDS = (
     "instruction_leader",
     "start_colour",
 )
+ITEM_EDIT_FIELDS = ("title", "description", "deadline", "assignee", "project")
 EXEMPTION_FIELDS = ("milestone", "item", "reason", "evidence")
 
 ZONE_SIDE = "zone"
@@ -163,6 +166,7 @@ def _record(user, instance, action, before, zone_id: int, note: str = "") -> Non
         zone_id=zone_id,
         note=note,
     )
+    facts_changed(zone_id, reason="supervision")
 
 
 def _require_supervise(user, zone: Zone | None) -> None:
@@ -170,7 +174,7 @@ def _require_supervise(user, zone: Zone | None) -> None:
         raise PermissionDenied(_("您无权对该开发区交办督办事项。"))
 
 
-def _clean_item(item: SupervisionItem, *, creating: bool) -> None:
+def _clean_item(item: SupervisionItem, *, new_deadline: bool) -> None:
     errors: dict[str, list] = {}
     try:
         item.full_clean(exclude=["raised_by"])
@@ -181,7 +185,7 @@ def _clean_item(item: SupervisionItem, *, creating: bool) -> None:
         extra["project"] = _("关联项目必须是该开发区的项目。")
     if item.assignee_id and item.zone_id:
         check_zone_member(item.assignee, item.zone_id, "assignee", extra)
-    if creating and item.deadline and item.deadline < timezone.localdate():
+    if new_deadline and item.deadline and item.deadline < timezone.localdate():
         extra["deadline"] = _("办理时限不能早于今天。")
     if item.source == SupervisionSource.INSTRUCTION:
         if not (item.instruction_leader or "").strip():
@@ -216,7 +220,7 @@ def raise_item(user, data: dict[str, Any], note: str = "") -> SupervisionItem:
         raise ValidationError({"project": _("项目不存在或无权督办。")})
     item.title = (item.title or "").strip()
     item.instruction_leader = (item.instruction_leader or "").strip()
-    _clean_item(item, creating=True)
+    _clean_item(item, new_deadline=True)
     item.save()
     SupervisionStep.objects.create(
         item=item,
@@ -228,6 +232,60 @@ def raise_item(user, data: dict[str, Any], note: str = "") -> SupervisionItem:
     )
     ensure_in_scope(item, user, "supervise")
     _record(user, item, ChangeRecord.Action.CREATE, None, item.zone_id, _("交办"))
+    return item
+
+
+@transaction.atomic
+def update_item(
+    user, item: SupervisionItem, data: dict[str, Any], reason: str = ""
+) -> SupervisionItem:
+    """Correct an open item after it was raised: its title, content, deadline, assignee or
+    project. Only a user who may ``supervise`` the item's zone (the rule for raising it) and
+    only before 办结; the zone stays the same, the assignee is a member of the zone and the
+    project one of its projects.
+
+    A new deadline needs ``reason`` and is not before today; the history row keeps the old
+    and the new deadline with the reason as its note. The warning colour follows from the new
+    deadline by itself (it is derived, never stored).
+    """
+    ensure_in_scope(item, user, "view")
+    SupervisionItem.objects.select_for_update().filter(pk=item.pk).exists()
+    item.refresh_from_db()  # compare with the stored values, not a form's edits
+    zone = _zone_of(item)
+    if not zone_allows(user, "supervise", zone):
+        raise PermissionDenied(_("只有有权督查该开发区的督查人员才能修改督办事项。"))
+    if item.is_closed:
+        raise ValidationError({"status": _("督办事项已办结，不能修改。")})
+    data = dict(data)
+    if "zone" in data:
+        new_zone = data.pop("zone")
+        if new_zone is not None and getattr(new_zone, "pk", new_zone) != item.zone_id:
+            raise ValidationError({"zone": _("督办事项交办后不能更换开发区。")})
+    project: Project | None = data.get("project")
+    if project is not None and (
+        project.zone_id != item.zone_id
+        or not Project.objects.filter(pk=project.pk).for_user(user, "supervise").exists()
+    ):
+        raise ValidationError({"project": _("关联项目必须是该开发区的项目。")})
+    before = history.snapshot(item)
+    old_deadline = item.deadline
+    apply_fields(item, data, ITEM_EDIT_FIELDS)
+    item.title = (item.title or "").strip()
+    moved = item.deadline != old_deadline
+    reason = (reason or "").strip()
+    if moved and not reason:
+        raise ValidationError({"reason": _("修改办理时限须填写调整原因。")})
+    _clean_item(item, new_deadline=moved)
+    item.save()
+    ensure_in_scope(item, user, "supervise")
+    note = ""
+    if moved:
+        note = _("调整办理时限 %(a)s → %(b)s，原因：%(r)s") % {
+            "a": old_deadline.isoformat(),
+            "b": item.deadline.isoformat(),
+            "r": reason,
+        }
+    _record(user, item, ChangeRecord.Action.UPDATE, before, item.zone_id, note)
     return item
 
 

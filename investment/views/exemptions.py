@@ -1,5 +1,6 @@
-"""Exemption pages (容错免责): the list, one request's detail with the decision form, the
-request form (from a missed milestone or an overdue item) and the decision action."""
+"""Exemption pages (容错免责): the list and its XLSX export, one request's detail with the
+decision form, the request form (from a missed milestone or an overdue item) and the decision
+action."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from devzone import history
 from devzone.access import zone_allows
-from devzone.pages import Column, list_context, set_select
+from devzone.pages import Column, export_xlsx, list_context, set_select
 from investment import selectors, services
 from investment.filters import ExemptionFilter
 from investment.forms import DecisionForm, ExemptionForm
 from investment.models import ExemptionStatus, Milestone, SupervisionItem
+from investment.resources_supervision import ExemptionResource, exemptions_to_export
 from investment.views.common import run_service
+from investment.views.evidence import evidence_section
 from zones.models import Zone
 
 EXEMPTION_COLUMNS = (
@@ -33,18 +36,37 @@ EXEMPTION_COLUMNS = (
 EXEMPTION_FILTER_FIELDS = ("zone", "status", "target")
 
 
+def _exemption_filterset(request, queryset) -> ExemptionFilter:
+    filterset = ExemptionFilter(request.GET, queryset=queryset)
+    zones = Zone.objects.for_user(request.user).order_by("code").values_list("code", "name")
+    set_select(filterset.form, "zone", [(c, f"{n}（{c}）") for c, n in zones], _("全部开发区"))
+    filterset.form.fields["zone"].label = _("开发区")
+    return filterset
+
+
 @login_required
 def exemption_list(request):
     """Queries: zones (1 dropdown), count (1), the page (1)."""
-    user = request.user
-    filterset = ExemptionFilter(request.GET, queryset=selectors.exemptions_for(user))
-    zones = Zone.objects.for_user(user).order_by("code").values_list("code", "name")
-    set_select(filterset.form, "zone", [(c, f"{n}（{c}）") for c, n in zones], _("全部开发区"))
-    filterset.form.fields["zone"].label = _("开发区")
+    filterset = _exemption_filterset(request, selectors.exemptions_for(request.user))
     context = list_context(
         request, filterset, EXEMPTION_FILTER_FIELDS, EXEMPTION_COLUMNS, "-requested"
     )
     return render(request, "investment/exemption_list.html", context)
+
+
+@login_required
+def exemption_export(request):
+    """The list as XLSX, with the page's filters and order, in the ``export`` scope.
+
+    Queries: zones (1 dropdown), the rows (1)."""
+    return export_xlsx(
+        request,
+        _exemption_filterset(request, exemptions_to_export(request.user, "export")),
+        EXEMPTION_COLUMNS,
+        "-requested",
+        ExemptionResource,
+        str(_("容错免责申请")),
+    )
 
 
 @login_required
@@ -65,6 +87,7 @@ def exemption_detail(request, pk: int):
             "own_request": exemption.status == ExemptionStatus.PENDING
             and exemption.requested_by_id == user.pk,
             "history": history.history_rows(exemption),
+            **evidence_section(user, exemption),
         },
     )
 

@@ -1,10 +1,11 @@
-"""Project list, export, pipeline board, detail, create, edit and stage transition."""
+"""Project list, export, pipeline board, detail, create, edit, delete and stage transition."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -16,9 +17,10 @@ from devzone.pages import Column, export_xlsx, list_context, set_select
 from investment import selectors, services
 from investment.filters import ProjectFilter
 from investment.forms import ProjectCreateForm, ProjectForm, TransitionForm, zone_members
-from investment.models import MilestoneReschedule, ProjectStage
+from investment.models import Exemption, MilestoneReschedule, ProjectStage
 from investment.resources import ProjectResource
 from investment.views.common import run_service
+from investment.views.evidence import add_evidence_counts
 from investment.views.supervision import supervision_context
 from zones.models import Industry, Zone
 from zones.selectors import zones_for
@@ -35,6 +37,11 @@ PROJECT_COLUMNS = (
     Column(_("项目负责人")),
     Column(_("进入阶段日期"), "since", ("stage_since",)),
 )
+# Above this many zones in scope the zone filter is a text field for the zone code.
+ZONE_SELECT_LIMIT = 300
+# The list counts at most this many projects ("共 10000+ 条", 200 pages); an exact COUNT(*) of a
+# national administrator's million projects alone would take most of the page's time budget.
+PROJECT_COUNT_CAP = 10_000
 PROJECT_FILTER_FIELDS = (
     "q",
     "zone",
@@ -53,15 +60,19 @@ def _project_filterset(request, action: str) -> ProjectFilter:
         request.GET, queryset=selectors.projects_for(user, action), request=request
     )
     form = filterset.form
-    zones = Zone.objects.for_user(user).order_by("code").values_list("pk", "code", "name")
-    zone_ids = [pk for pk, _c, _n in zones]
-    set_select(form, "zone", [(c, f"{n}（{c}）") for _pk, c, n in zones], _("全部开发区"))
+    zones = Zone.objects.for_user(user)
+    choices = list(zones.order_by("code").values_list("code", "name")[: ZONE_SELECT_LIMIT + 1])
+    if len(choices) <= ZONE_SELECT_LIMIT:
+        set_select(form, "zone", [(c, f"{n}（{c}）") for c, n in choices], _("全部开发区"))
+    else:  # a national scope: a dropdown of thousands of zones is slow and unusable
+        form.fields["zone"].widget.attrs["placeholder"] = _("开发区编码")
     form.fields["zone"].label = _("开发区")
     industries = Industry.objects.order_by("code").values_list("code", "name")
     set_select(form, "industry", list(industries), _("全部产业"))
     form.fields["industry"].label = _("产业")
     leads = [
-        (str(u.pk), u.get_full_name() or u.get_username()) for u in zone_members(zone_ids)[:500]
+        (str(u.pk), u.get_full_name() or u.get_username())
+        for u in zone_members(zones.values("pk"))[:500]
     ]
     set_select(form, "lead", leads, _("全部负责人"))
     return filterset
@@ -71,7 +82,14 @@ def _project_filterset(request, action: str) -> ProjectFilter:
 def project_list(request):
     """Queries: zones, industries, leads (3 dropdowns), count (1), the page (1)."""
     filterset = _project_filterset(request, "view")
-    context = list_context(request, filterset, PROJECT_FILTER_FIELDS, PROJECT_COLUMNS, "-since")
+    context = list_context(
+        request,
+        filterset,
+        PROJECT_FILTER_FIELDS,
+        PROJECT_COLUMNS,
+        "-since",
+        count_cap=PROJECT_COUNT_CAP,
+    )
     for project in context["page"]:
         project.may_change = zone_allows(request.user, "change", project.zone)
     context["may_add"] = get_scope(request.user).allows_anywhere("add")
@@ -125,6 +143,7 @@ def project_detail(request, pk: int):
         )
     )
     reports = list(project.reports.select_related("submitted_by").order_by("-year", "-month"))
+    add_evidence_counts(milestones, reports[:24])
     promise = project.promises.order_by("-created_at", "-pk").first()
     may_change = zone_allows(user, "change", project.zone)
     return render(
@@ -141,6 +160,7 @@ def project_detail(request, pk: int):
             "timeline": selectors.project_timeline(project, milestones, reports),
             "may_change": may_change,
             "may_add": zone_allows(user, "add", project.zone),
+            "may_delete": zone_allows(user, "delete", project.zone),
             "is_active": project.is_active,
             **supervision_context(user, project, milestones),
         },
@@ -189,6 +209,44 @@ def project_edit(request, pk: int):
             messages.success(request, gettext("已保存招商项目“%(name)s”。") % {"name": saved.name})
             return redirect("investment:project-detail", pk=project.pk)
     return render(request, "investment/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_delete(request, pk: int):
+    """Confirm, then delete a project with everything hanging on it (``services.delete_project``
+    decides; its refusal is shown on the page). Only users who may ``delete`` in the project's
+    zone find the project here; everyone else gets a 404."""
+    user = request.user
+    project = get_object_or_404(selectors.projects_for(user, "delete"), pk=pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        name, code = project.name, project.code
+        try:
+            services.delete_project(user, project)
+        except ValidationError as error:
+            errors = error.messages
+        except PermissionDenied as error:
+            raise Http404 from error
+        else:
+            messages.success(
+                request,
+                gettext("已删除招商项目“%(name)s”（%(code)s）。") % {"name": name, "code": code},
+            )
+            return redirect("investment:project-list")
+    counts = {
+        "milestones": project.milestones.count(),
+        "reports": project.reports.count(),
+        "items": project.supervision_items.count(),
+        "exemptions": Exemption.objects.filter(
+            Q(milestone__project=project) | Q(item__project=project)
+        ).count(),
+    }
+    return render(
+        request,
+        "investment/project_delete.html",
+        {"project": project, "counts": counts, "errors": errors},
+    )
 
 
 @login_required

@@ -1,5 +1,6 @@
-"""Supervision pages (督查督办): the inbox, an item's detail with its step timeline and the
-buttons the user may press, the raise form, the step action and the my-work page.
+"""Supervision pages (督查督办): the inbox and its XLSX export, an item's detail with its step
+timeline and the buttons the user may press, the raise form, the step action and the my-work
+page. Correcting a raised item is in ``investment.views.supervision_edit``.
 
 Every read starts from ``investment.selectors`` (``for_user``); every write goes through
 ``investment.services``, which decides who may take which step.
@@ -18,7 +19,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from devzone import history
 from devzone.access import get_scope, zone_allows
-from devzone.pages import Column, apply_sort, filter_form_fields, page_links, paginate, set_select
+from devzone.pages import (
+    Column,
+    apply_sort,
+    filter_form_fields,
+    page_links,
+    paginate,
+    set_select,
+    xlsx_response,
+)
 from investment import selectors, services
 from investment.filters import SupervisionItemFilter
 from investment.forms import StepForm, SupervisionItemForm, ZonePickForm
@@ -31,6 +40,7 @@ from investment.models import (
     StepKind,
     WarningColour,
 )
+from investment.resources_supervision import SupervisionItemResource
 from investment.services.supervision import awaits_zone, milestone_missed
 from investment.views.common import run_service
 from zones.models import Zone
@@ -56,13 +66,26 @@ STEP_BUTTONS = {
 }
 
 
-def _item_filterset(request, data) -> SupervisionItemFilter:
+def _item_filterset(request, data, action: str = "view") -> SupervisionItemFilter:
     user = request.user
-    filterset = SupervisionItemFilter(data, queryset=selectors.items_for(user), request=request)
+    filterset = SupervisionItemFilter(
+        data, queryset=selectors.items_for(user, action), request=request
+    )
     zones = Zone.objects.for_user(user).order_by("code").values_list("code", "name")
     set_select(filterset.form, "zone", [(c, f"{n}（{c}）") for c, n in zones], _("全部开发区"))
     filterset.form.fields["zone"].label = _("开发区")
     return filterset
+
+
+def _inbox_rows(request, filterset):
+    """The inbox's rows in the page's order: a whitelisted ``sort``, else the selector's
+    (awaiting the user, colour, deadline)."""
+    rows, headers = apply_sort(request, filterset.qs, ITEM_COLUMNS, "colour")
+    if not request.GET.get("sort"):
+        rows = filterset.qs
+        for header in headers:
+            header["state"] = ""
+    return rows, headers
 
 
 @login_required
@@ -72,11 +95,7 @@ def supervision_inbox(request):
     Queries: zones (1 dropdown), colour counts (1), count (1), the page (1).
     """
     filterset = _item_filterset(request, request.GET)
-    rows, headers = apply_sort(request, filterset.qs, ITEM_COLUMNS, "colour")
-    if not request.GET.get("sort"):
-        rows = filterset.qs  # the selector's order: awaiting me, colour, deadline
-        for header in headers:
-            header["state"] = ""
+    rows, headers = _inbox_rows(request, filterset)
     page = paginate(request, rows)
     without_colour = request.GET.copy()
     without_colour.pop("colour", None)
@@ -111,6 +130,22 @@ def supervision_inbox(request):
     )
 
 
+@login_required
+def supervision_export(request):
+    """The inbox as XLSX: the same filters, order and scope (``export``) as the page, all pages.
+
+    Queries: zones (1 dropdown), the rows (1).
+    """
+    filterset = _item_filterset(request, request.GET, "export")
+    rows, _headers = _inbox_rows(request, filterset)
+    title = str(_("督办事项"))
+    dataset = SupervisionItemResource(user=request.user).export(
+        queryset=rows, force_native_type=True
+    )
+    dataset.title = title
+    return xlsx_response(dataset, title)
+
+
 def _step_buttons(kinds: list[str]) -> list[dict[str, str]]:
     labels = dict(StepKind.choices)
     return [
@@ -139,6 +174,7 @@ def supervision_detail(request, pk: int):
             "form": StepForm(),
             "colour_css": COLOUR_CSS.get(item.warning, "secondary"),
             "awaits_zone": awaits_zone(item),
+            "may_edit": not item.is_closed and zone_allows(user, "supervise", item.zone),
             "exemptions": exemptions,
             "may_request_exemption": (
                 item.is_overdue and not open_exemption and zone_allows(user, "add", item.zone)

@@ -130,11 +130,13 @@ def test_a_step_the_user_may_not_take_is_refused_by_the_api(api_for, cast, who):
     assert snapshot() == before
 
 
-def test_items_cannot_be_edited_or_deleted_through_the_api(api_for, cast):
+def test_items_cannot_be_replaced_or_deleted_through_the_api(api_for, cast):
+    """PATCH corrects an open item (tests/investment/test_supervision_edit.py); PUT and DELETE
+    do not exist."""
     item = raise_item(cast.supervisor, cast.zone_a, assignee=cast.staff_a)
     before = snapshot()
     api = api_for(cast.supervisor)
-    assert api.patch(f"{ITEMS}{item.pk}/", {"title": "改"}, format="json").status_code == 405
+    assert api.put(f"{ITEMS}{item.pk}/", {"title": "改"}, format="json").status_code == 405
     assert api.delete(f"{ITEMS}{item.pk}/").status_code == 405
     assert snapshot() == before
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from investment.models import (
+    Evidence,
     Exemption,
     Milestone,
     ProgressReport,
@@ -25,7 +28,8 @@ from zones.models import Membership
 def make_rows(zone, base_pk: int, marker: str) -> list:
     """A signed project with its transition, an open milestone and last month's report; an
     overdue supervision item on the project with its first step, and an exemption request for
-    it (pks base_pk+4..6)."""
+    it (pks base_pk+4..6); an evidence file on the milestone and one on the exemption (pks
+    base_pk+17..18, their bytes stored under a fixed name in MEDIA_ROOT, overwritten each run)."""
     today = timezone.localdate()
     year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
     project = Project.objects.create(
@@ -81,4 +85,27 @@ def make_rows(zone, base_pk: int, marker: str) -> list:
     exemption = Exemption.objects.create(
         pk=base_pk + 6, zone=zone, item=item, reason=f"{marker}免责理由", requested_by=assignee
     )
-    return [project, transition, milestone, report, item, step, exemption]
+    evidence = [
+        _evidence(base_pk + 17, zone, marker, milestone=milestone),
+        _evidence(base_pk + 18, zone, marker, exemption=exemption),
+    ]
+    return [project, transition, milestone, report, item, step, exemption, *evidence]
+
+
+def _evidence(pk: int, zone, marker: str, **target) -> Evidence:
+    content = b"%PDF-1.4\n%" + marker.encode() + b"\ntrailer\n<<>>\n%%EOF\n"
+    storage = Evidence._meta.get_field("file").storage
+    name = f"evidence/world/{pk}.pdf"
+    storage.delete(name)
+    storage.save(name, ContentFile(content))
+    return Evidence.objects.create(
+        pk=pk,
+        zone=zone,
+        file=name,
+        original_name=f"{marker}佐证.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        description=marker,
+        **target,
+    )

@@ -15,6 +15,7 @@ from zones.scoring.stage import (
     StageFacts,
     compute_stage,
     stage_counts,
+    validate_parameters,
 )
 
 FULL = {"upstream": (4, 6), "midstream": (4, 5), "downstream": (3, 4)}  # 11 of 15 links
@@ -165,3 +166,29 @@ def test_stage_counts_list_every_stage_even_when_empty():
     counts = stage_counts({1: "core", 2: "agglomerating", 3: "agglomerating"})
     assert list(counts) == list(STAGES)
     assert counts == {"agglomerating": 2, "agglomerated": 0, "core": 1, "chain": 0, "network": 0}
+
+
+def test_the_default_parameters_are_valid():
+    assert validate_parameters(DEFAULT_PARAMETERS) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"agglomerated_min_output": "很多"}, "agglomerated_min_output: expected a number"),
+        ({"core_min_leading_share": 1.5}, "core_min_leading_share: a share between 0 and 1"),
+        ({"chain_min_segments": 4}, "chain_min_segments: at most 3 segments"),
+        ({"network_min_platforms": -1}, "network_min_platforms: must not be negative"),
+        ({"network_min_platforms": True}, "network_min_platforms: expected a number"),
+        ({"surprise": 1}, "unknown parameter 'surprise'"),
+    ],
+)
+def test_bad_stage_parameters_are_refused_with_a_reason(change, problem):
+    problems = validate_parameters({**DEFAULT_PARAMETERS, **change})
+    assert any(p.startswith(problem) for p in problems), problems
+
+
+def test_a_missing_stage_parameter_is_refused():
+    params = dict(DEFAULT_PARAMETERS)
+    del params["chain_min_coverage"]
+    assert validate_parameters(params) == ["missing parameter 'chain_min_coverage'"]

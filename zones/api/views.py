@@ -10,9 +10,11 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
+from rest_framework.response import Response
 
 from devzone.api import ScopedViewSet, StableOrderingFilter, call_service
 from zones import selectors, services
@@ -24,10 +26,74 @@ from zones.api.serializers import (
 )
 from zones.filters import EnterpriseFilter, IndicatorFilter, ZoneFilter
 from zones.models import Enterprise, Prefecture, Zone, ZoneIndicator
+from zones.scorecard import scorecard as zone_scorecard
 from zones.units import INDICATOR_FIELD_NAMES
 
 FILTERS = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
 FILTERS_NO_SEARCH = [DjangoFilterBackend, StableOrderingFilter]
+
+SCORECARD_RESPONSE = inline_serializer(
+    name="ZoneScorecardResponse",
+    fields={
+        "zone": inline_serializer(
+            name="ZoneScorecardZone",
+            fields={
+                "id": serializers.IntegerField(),
+                "code": serializers.CharField(),
+                "name": serializers.CharField(),
+            },
+        ),
+        "scorecard": inline_serializer(
+            name="ZoneScorecard",
+            allow_null=True,
+            help_text=_("尚未计算时为 null。"),
+            fields={
+                "period": serializers.DateField(help_text=_("评价期（月份的第一天）")),
+                "methodology": serializers.DictField(help_text=_("评价方法版本号和名称")),
+                "stage": serializers.DictField(help_text=_("发展阶段：code、label、level")),
+                "next_stage": serializers.DictField(
+                    allow_null=True, help_text=_("下一阶段；已处于聚网时为 null")
+                ),
+                "rules": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text=_(
+                        "每条判定规则：code、label、stage、unit、value、threshold、value_text、"
+                        "threshold_text、passed、missing、status、status_label"
+                    ),
+                ),
+                "to_next": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text=_("迈向下一阶段还需：code、missing、sentence"),
+                ),
+                "capacities": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text=_(
+                        "六力：code、label、score、coverage、reason 及各指标贡献 indicators"
+                    ),
+                ),
+                "quality": serializers.CharField(allow_null=True, help_text=_("质量综合得分")),
+                "scale": serializers.CharField(
+                    allow_null=True, help_text=_("规模：工业总产值，万元")
+                ),
+                "scale_text": serializers.CharField(allow_null=True),
+                "quadrant": serializers.DictField(
+                    help_text=_("象限：code、label、problem、focus；未判定时 reason")
+                ),
+                "land_grades": serializers.DictField(
+                    allow_null=True, help_text=_("亩均评价等级（A—D）和评价类别的企业数")
+                ),
+                "computed_at": serializers.DateTimeField(help_text=_("数据截至（计算时间）")),
+                "run_finished_at": serializers.DateTimeField(allow_null=True),
+                "stale": serializers.BooleanField(help_text=_("计算时间是否早于过期时限")),
+                "stale_hours": serializers.IntegerField(),
+                "history": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text=_("近12期发展阶段：period、code、label、level"),
+                ),
+            },
+        ),
+    },
+)
 
 
 @extend_schema_view(
@@ -85,6 +151,27 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
 
     def scoped_queryset(self, user, action: str):
         return selectors.zones_for(user, action).prefetch_related("main_industries")
+
+    @extend_schema(
+        summary=_("开发区发展阶段评价"),
+        description=_(
+            "开发区最近一期评价结果（当前启用的评价方法）：发展阶段及每条判定规则的当前值、门槛和"
+            "结果，迈向下一阶段还需补足的条件，六力得分及各指标贡献，精准施策象限，亩均评价等级"
+            "分布，数据截至时间和是否过期，近12期阶段变化。尚未计算时 scorecard 为 null。"
+        ),
+        tags=["zones"],
+        responses={200: SCORECARD_RESPONSE},
+    )
+    @action(detail=True, methods=["get"])
+    def scorecard(self, request, pk=None):
+        """The zone's stage and why (zones.scorecard); ``scorecard`` is null before any run."""
+        zone = self.get_object()
+        return Response(
+            {
+                "zone": {"id": zone.pk, "code": zone.code, "name": zone.name},
+                "scorecard": zone_scorecard(zone),
+            }
+        )
 
 
 @extend_schema_view(

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 STAGES: tuple[str, ...] = ("agglomerating", "agglomerated", "core", "chain", "network")
 SEGMENTS: tuple[str, ...] = ("upstream", "midstream", "downstream")
+SHARE_PLACES = Decimal("0.000001")
 
 Number = int | float | Decimal
 
@@ -187,6 +188,9 @@ def evaluate_rule(rule: Rule, facts: StageFacts, parameters: Mapping[str, Any]) 
         return RuleResult(rule.code, rule.stage, rule.unit, None, threshold, False)
     passed = _number(value) >= _number(threshold)
     gap = None if passed else _number(threshold) - _number(value)
+    if rule.unit == "share":  # ratios of two figures: six places say enough
+        value = _number(value).quantize(SHARE_PLACES, ROUND_HALF_UP)
+        gap = None if gap is None else gap.quantize(SHARE_PLACES, ROUND_HALF_UP)
     return RuleResult(rule.code, rule.stage, rule.unit, value, threshold, passed, gap)
 
 
@@ -221,3 +225,22 @@ def stage_counts(stages: Mapping[Any, str]) -> dict[str, int]:
     for stage in stages.values():
         counts[stage] += 1
     return counts
+
+
+def validate_parameters(parameters: Mapping[str, Any]) -> list[str]:
+    """Problems of a ``stage`` parameter section: unknown keys, missing keys, bad values."""
+    problems = [f"unknown parameter {key!r}" for key in parameters if key not in DEFAULT_PARAMETERS]
+    for key in DEFAULT_PARAMETERS:
+        if key not in parameters:
+            problems.append(f"missing parameter {key!r}")
+            continue
+        value = parameters[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(f"{key}: expected a number, got {value!r}")
+        elif value < 0:
+            problems.append(f"{key}: must not be negative")
+        elif key.endswith(("_share", "_coverage", "_supply", "_intensity")) and value > 1:
+            problems.append(f"{key}: a share between 0 and 1, got {value!r}")
+        elif key.endswith("_segments") and value > len(SEGMENTS):
+            problems.append(f"{key}: at most {len(SEGMENTS)} segments")
+    return problems

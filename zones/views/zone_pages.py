@@ -17,6 +17,7 @@ from devzone.pages import (
 from zones.filters import ZoneFilter
 from zones.models import Membership, PeriodKind, Prefecture, ZoneIndicator
 from zones.resources import ZoneResource
+from zones.scorecard import scorecard
 from zones.selectors import enterprises_for, zones_for
 from zones.units import INDICATOR_FIELDS
 from zones.views.common import tier_label, yi
@@ -127,6 +128,7 @@ def zone_detail(request, pk: int):
             "annual": annual,
             "monthly": monthly,
             "indicator_rows": indicator_rows,
+            "scorecard": scorecard(zone),
             "may_add": zone_allows(user, "add", zone),
             "may_change": zone_allows(user, "change", zone),
             "may_supervise": zone_allows(user, "supervise", zone),

@@ -371,6 +371,15 @@ class Enterprise(models.Model):
     chain_position = models.CharField(
         _("产业链环节"), max_length=20, choices=ChainPosition.choices, blank=True
     )
+    chain_link = models.ForeignKey(
+        "zones.ChainLink",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enterprises",
+        verbose_name=_("首位产业链具体环节"),
+        help_text=_("本企业覆盖的开发区首位产业链环节（用于聚链阶段的链条覆盖率）。"),
+    )
     land_area_mu = models.DecimalField(
         _("用地面积（亩）"),
         max_digits=12,
@@ -380,6 +389,16 @@ class Enterprise(models.Model):
         validators=[NON_NEGATIVE],
     )
     above_designated_size = models.BooleanField(_("规模以上"), default=False)
+    production_started_on = models.DateField(
+        _("投产日期"), null=True, blank=True, validators=[validate_not_future]
+    )
+    land_grading = models.CharField(
+        _("亩均评价类别"),
+        max_length=20,
+        choices=[("auto", _("参评")), ("exempt", _("免评")), ("deferred", _("暂评"))],
+        default="auto",
+        help_text=_("免评、暂评企业按B类管理并单独标注；投产未满规定年限的企业自动暂评。"),
+    )
     established_on = models.DateField(
         _("成立日期"), null=True, blank=True, validators=[validate_not_future]
     )

@@ -1,0 +1,98 @@
+"""Score recomputation tasks (thin: they take ids, claim the run row, call ``recompute``).
+
+- ``zones.recompute_all``: the nightly full recompute from the one beat schedule, and the one
+  that follows the activation of a methodology version.
+- ``zones.recompute_zone``: after a zone's facts change. Services call
+  ``request_zone_recompute(zone_id)`` inside their transaction; at most one run per zone waits
+  in the queue (a partial unique constraint), so a 500-row import enqueues one recompute.
+
+A run row is claimed with a conditional UPDATE (queued → running), so a task delivered twice
+computes once; the results are upserts, so a repeated run writes the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.db import IntegrityError, transaction
+
+from devzone.jobs import enqueue_after_commit
+from zones.models import Methodology, ScoreRun
+from zones.recompute import month_start, previous_month, recompute
+
+
+def _claim(run_id: int) -> ScoreRun | None:
+    claimed = ScoreRun.objects.filter(pk=run_id, status=ScoreRun.Status.QUEUED).update(
+        status=ScoreRun.Status.RUNNING
+    )
+    return ScoreRun.objects.get(pk=run_id) if claimed else None
+
+
+@shared_task(name="zones.recompute_zone", ignore_result=True)
+def recompute_zone(run_id: int) -> None:
+    run = _claim(run_id)
+    if run is not None:
+        recompute(run.period, methodology=run.methodology, zone_ids=[run.zone_id], run=run)
+
+
+@shared_task(name="zones.recompute_all", ignore_result=True)
+def recompute_all(run_id: int | None = None, period: str | None = None) -> None:
+    """The full recompute of ``period`` (YYYY-MM-DD; default the last complete month)."""
+    if run_id is None:
+        run = queue_full_run(
+            datetime.date.fromisoformat(period) if period else None, triggered_by="beat"
+        )
+        if run is None:  # another full run is already waiting
+            return
+        run_id = run.pk
+    run = _claim(run_id)
+    if run is not None:
+        recompute(run.period, methodology=run.methodology, run=run)
+
+
+def queue_full_run(
+    period: datetime.date | None = None,
+    *,
+    kind: str = ScoreRun.Kind.FULL,
+    triggered_by: str = "",
+    methodology: Methodology | None = None,
+) -> ScoreRun | None:
+    """A queued full run row, or None when one is already waiting."""
+    methodology = methodology or Methodology.objects.get(is_active=True)
+    try:
+        with transaction.atomic():
+            return ScoreRun.objects.create(
+                kind=kind,
+                methodology=methodology,
+                period=month_start(period) if period else previous_month(),
+                triggered_by=triggered_by,
+            )
+    except IntegrityError:
+        return None
+
+
+def request_zone_recompute(zone_id: int, *, triggered_by: str = "") -> None:
+    """Recompute ``zone_id`` once the current transaction commits, unless a recompute of it is
+    already waiting (then that one will see this change too)."""
+    methodology = Methodology.objects.filter(is_active=True).first()
+    if methodology is None:
+        return
+    try:
+        with transaction.atomic():
+            run = ScoreRun.objects.create(
+                kind=ScoreRun.Kind.ZONE,
+                methodology=methodology,
+                period=previous_month(),
+                zone_id=zone_id,
+                triggered_by=triggered_by,
+            )
+    except IntegrityError:
+        return
+    enqueue_after_commit(recompute_zone, run.pk)
+
+
+def request_full_recompute_after_activation(methodology: Methodology, *, by: str = "") -> None:
+    run = queue_full_run(kind=ScoreRun.Kind.ACTIVATION, triggered_by=by, methodology=methodology)
+    if run is not None:
+        enqueue_after_commit(recompute_all, run.pk)
