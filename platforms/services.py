@@ -19,6 +19,7 @@ from devzone.access import ensure_in_scope
 from devzone.models import ChangeRecord
 from platforms.models import Platform, ServiceRecord
 from zones.models import Zone
+from zones.services import facts_changed
 
 PLATFORM_FIELDS = (
     "zone",
@@ -94,6 +95,7 @@ def create_platform(user, data: dict[str, Any]) -> Platform:
         after=history.snapshot(platform),
         zone_id=platform.zone_id,
     )
+    facts_changed(platform.zone_id, reason="platforms")
     return platform
 
 
@@ -120,6 +122,7 @@ def update_platform(user, platform: Platform, data: dict[str, Any]) -> Platform:
         after=history.snapshot(platform),
         zone_id=platform.zone_id,
     )
+    facts_changed(platform.zone_id, reason="platforms")
     return platform
 
 
@@ -138,6 +141,7 @@ def delete_platform(user, platform: Platform) -> None:
         before=history.snapshot(platform),
         zone_id=platform.zone_id,
     )
+    facts_changed(platform.zone_id, reason="platforms")
     platform.delete()
 
 
@@ -165,6 +169,7 @@ def create_service_record(user, data: dict[str, Any]) -> ServiceRecord:
         after=history.snapshot(record),
         zone_id=record.platform.zone_id,
     )
+    facts_changed(record.platform.zone_id, reason="platforms")
     return record
 
 
@@ -187,6 +192,7 @@ def update_service_record(user, record: ServiceRecord, data: dict[str, Any]) -> 
         after=history.snapshot(record),
         zone_id=record.platform.zone_id,
     )
+    facts_changed(record.platform.zone_id, reason="platforms")
     return record
 
 
@@ -200,4 +206,5 @@ def delete_service_record(user, record: ServiceRecord) -> None:
         before=history.snapshot(record),
         zone_id=record.platform.zone_id,
     )
+    facts_changed(record.platform.zone_id, reason="platforms")
     record.delete()

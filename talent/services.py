@@ -36,6 +36,7 @@ from talent.models import (
     ZoneRecord,
 )
 from zones.models import Zone
+from zones.services import facts_changed
 
 FIELDS: dict[type[ZoneRecord], tuple[str, ...]] = {
     ManagementCadre: (
@@ -103,6 +104,7 @@ def create_record(user, model: type[ZoneRecord], data: dict[str, Any]) -> ZoneRe
         after=history.snapshot(instance),
         zone_id=instance.zone_id,
     )
+    facts_changed(instance.zone_id, reason="talent")
     return instance
 
 
@@ -126,6 +128,7 @@ def update_record(user, instance: ZoneRecord, data: dict[str, Any]) -> ZoneRecor
         after=history.snapshot(instance),
         zone_id=instance.zone_id,
     )
+    facts_changed(instance.zone_id, reason="talent")
     return instance
 
 
@@ -140,6 +143,7 @@ def delete_record(user, instance: ZoneRecord) -> None:
         before=history.snapshot(instance),
         zone_id=instance.zone_id,
     )
+    facts_changed(instance.zone_id, reason="talent")
     try:
         instance.delete()
     except ProtectedError as error:

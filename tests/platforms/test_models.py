@@ -215,3 +215,12 @@ def test_a_service_cannot_be_dated_in_the_future_or_before_the_platform(cast):
     with pytest.raises(ValidationError) as caught:
         services.create_service_record(cast.staff_a, {**base, "served_on": days_ago(200)})
     assert "早于平台成立日期" in caught.value.message_dict["served_on"][0]
+
+
+def test_a_new_platform_queues_a_recompute_of_its_zones_scores(cast):
+    from zones.models import ScoreRun
+
+    services.create_platform(cast.staff_a, platform_data(cast.zone_a))
+    services.create_platform(cast.staff_a, platform_data(cast.zone_a, name="第二个平台"))
+    queued = ScoreRun.objects.filter(status="queued", kind="zone")
+    assert list(queued.values_list("zone_id", flat=True)) == [cast.zone_a.pk]
