@@ -40,7 +40,6 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -128,17 +127,18 @@ def _in_zones(queryset: QuerySet, lookup: str, zone_ids: Iterable[int] | None) -
 
 
 def _stage_on(day: datetime.date) -> Case:
-    """A project's stage at the end of ``day`` from its stage history; a project with no
-    recorded history has its current stage, one whose history begins later has none ('')."""
+    """A project's stage at the end of ``day``: its current stage when that began on or before
+    ``day`` (or its start is unknown), else the last stage its history records by ``day``, or
+    none ('') when its history begins later. Only projects whose stage changed after ``day``
+    read their history (an index lookup each)."""
     last = (
         StageTransition.objects.filter(project=OuterRef("pk"), date__lte=day)
         .order_by("-date", "-pk")
         .values("to_stage")[:1]
     )
-    recorded = StageTransition.objects.filter(project=OuterRef("pk"))
     return Case(
-        When(Exists(recorded), then=Coalesce(Subquery(last), Value(""))),
-        default=F("stage"),
+        When(Q(stage_since__isnull=True) | Q(stage_since__lte=day), then=F("stage")),
+        default=Coalesce(Subquery(last), Value("")),
         output_field=CharField(),
     )
 

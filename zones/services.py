@@ -248,10 +248,9 @@ def delete_indicator(user, indicator: ZoneIndicator) -> None:
 
 def facts_changed(*zone_ids: int, reason: str = "") -> None:
     """The zones' scoring facts changed: recompute them after commit (coalesced per zone)."""
-    from zones.tasks import request_zone_recompute
+    from zones.tasks import request_zones_recompute
 
-    for zone_id in sorted(set(zone_ids)):
-        request_zone_recompute(zone_id, triggered_by=reason or "change")
+    request_zones_recompute([z for z in zone_ids if z], triggered_by=reason or "change")
 
 
 def refresh_zone_summary(zone: Zone) -> None:

@@ -75,21 +75,49 @@ def queue_full_run(
 def request_zone_recompute(zone_id: int, *, triggered_by: str = "") -> None:
     """Recompute ``zone_id`` once the current transaction commits, unless a recompute of it is
     already waiting (then that one will see this change too)."""
+    request_zones_recompute([zone_id], triggered_by=triggered_by)
+
+
+def request_zones_recompute(zone_ids, *, triggered_by: str = "") -> None:
+    """``request_zone_recompute`` for many zones with a constant number of queries: the zones
+    that already have a queued run are skipped, the others get one run row each (one insert)."""
+    zone_ids = sorted(set(zone_ids))
     methodology = Methodology.objects.filter(is_active=True).first()
-    if methodology is None:
+    if methodology is None or not zone_ids:
+        return
+    waiting = set(
+        ScoreRun.objects.filter(
+            kind=ScoreRun.Kind.ZONE, status=ScoreRun.Status.QUEUED, zone_id__in=zone_ids
+        ).values_list("zone_id", flat=True)
+    )
+    period = previous_month()
+    rows = [
+        ScoreRun(
+            kind=ScoreRun.Kind.ZONE,
+            methodology=methodology,
+            period=period,
+            zone_id=zone_id,
+            triggered_by=triggered_by,
+        )
+        for zone_id in zone_ids
+        if zone_id not in waiting
+    ]
+    if not rows:
         return
     try:
         with transaction.atomic():
-            run = ScoreRun.objects.create(
-                kind=ScoreRun.Kind.ZONE,
-                methodology=methodology,
-                period=previous_month(),
-                zone_id=zone_id,
-                triggered_by=triggered_by,
-            )
-    except IntegrityError:
-        return
-    enqueue_after_commit(recompute_zone, run.pk)
+            created = ScoreRun.objects.bulk_create(rows)
+    except IntegrityError:  # another transaction queued one meanwhile: go one by one
+        created = []
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    row.save()
+                created.append(row)
+            except IntegrityError:
+                continue
+    for run in created:
+        enqueue_after_commit(recompute_zone, run.pk)
 
 
 def request_full_recompute_after_activation(methodology: Methodology, *, by: str = "") -> None:

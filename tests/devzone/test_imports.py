@@ -476,12 +476,15 @@ def _state(model) -> tuple[list, list]:
 
 
 def _wipe(*models) -> None:
+    """Back to the state before an import, including the recompute it queued for its zone."""
     from devzone.models import ChangeRecord, ImportBatch
+    from zones.models import ScoreRun
 
     for model in models:
         model.objects.all().delete()
     ChangeRecord.objects.all().delete()
     ImportBatch.objects.all().delete()
+    ScoreRun.objects.all().delete()
 
 
 @pytest.mark.django_db
