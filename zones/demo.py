@@ -7,8 +7,11 @@ per-prefecture tables (founding periods, types) that add up to the paper's total
 are dealt out by rank so their counts are exact whatever the random draw. Everything else (names,
 areas, industries, levels, figures) is illustrative; docs/demo-data.md says which is which.
 
-The figures of each zone (enterprises, indicators) come from zones/demo_figures.py. Loading is
-plain ``bulk_create`` in batches so that 2,500 zones load in a minute or two on SQLite.
+The figures of each zone (enterprises, their annual figures, indicators) come from
+zones/demo_figures.py; zones/demo_stages.py deals out the facts that make the scoring compute the
+paper's picture of the four stages (no stage is written here); the accounts are in
+zones/demo_accounts.py. Loading is plain ``bulk_create`` in batches so that 2,500 zones load in a
+minute or two on SQLite.
 """
 
 from __future__ import annotations
@@ -22,17 +25,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import count
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from devzone.access import Role
 from zones import demo_figures as figures
+from zones.demo_accounts import create_accounts
+from zones.demo_stages import deal_stage_levers
 from zones.models import (
+    ChainLink,
     Enterprise,
+    EnterpriseAnnual,
     Industry,
-    Membership,
     Prefecture,
     Province,
     Zone,
@@ -219,6 +221,14 @@ class ZonePlan:
     name: str = ""
     code: str = ""
     area_mu: Decimal | None = None
+    position: float = 0.5  # where the zone's output sits inside its tier: 0 bottom, 1 top
+    # the stage levers (zones/demo_stages.py): leading and partly-leading enterprises, fewer
+    # than 30 above-size enterprises, leading industry under 40%, spread over its chain
+    leaders: int = 0
+    partial: int = 0
+    above_short: bool = False
+    diversified: bool = False
+    chain: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -315,6 +325,9 @@ def _deal_tiers(plans: list[ZonePlan], rng: random.Random) -> None:
     tiers = [t for t, n in TIER_COUNTS.items() if t != "1000+" for _i in range(n)]
     for plan, tier in zip(ranked, tiers, strict=True):
         plan.tier = tier
+    for tier, n in TIER_COUNTS.items():  # the higher ranked, the higher inside the tier
+        for i, plan in enumerate(p for p in ranked if p.tier == tier):
+            plan.position = 1 - (i + 0.5) / n
 
 
 def _choose_industries(plan: ZonePlan, industries: tuple[str, ...], rng: random.Random) -> None:
@@ -380,84 +393,12 @@ def plan_national(
             if ztype == BONDED or rng.random() < 0.08:
                 plan.level = ZoneLevel.NATIONAL
             plan.tier = rng.choices(tier_labels, weights=tier_weights)[0]
+            plan.position = rng.random()
             _choose_industries(plan, tuple(rng.sample(industries, 5)), rng)
             plan.area_mu = figures.planned_area_mu(rng, plan.type, plan.tier)
             plans.append(plan)
     _number_zones(plans, rng)
     return prefectures, plans
-
-
-# --- accounts -------------------------------------------------------------------------------
-# username, display name, role, scope ("province", "prefecture", "zone", "zone2" or None)
-ACCOUNTS = (
-    ("admin", "演示系统管理员", Role.ADMINISTRATOR, None),
-    ("province", "演示省级领导", Role.PROVINCIAL_LEADER, "province"),
-    ("supervisor", "演示省级督查", Role.PROVINCIAL_SUPERVISOR, "province"),
-    ("city", "演示贵阳市督查", Role.CITY_SUPERVISOR, "prefecture"),
-    ("leader", "演示园区一把手", Role.ZONE_LEADER, "zone"),
-    ("staff", "演示园区工作人员", Role.ZONE_STAFF, "zone"),
-    ("viewer", "演示园区只读用户", Role.ZONE_VIEWER, "zone"),
-    ("staff2", "演示遵义园区工作人员", Role.ZONE_STAFF, "zone2"),
-)
-DEMO_USERNAMES = tuple(a[0] for a in ACCOUNTS)
-ACCOUNT_ZONE = "DEMO-520100-01"  # the 1992 贵阳 high-tech zone
-ACCOUNT_ZONE2 = "DEMO-520300-01"  # 遵义's oldest zone
-
-
-class DemoRefused(Exception):
-    """The database holds data that is not demo data: loading would mix the two."""
-
-
-def check_database() -> str:
-    """``"empty"`` or ``"loaded"``; raise DemoRefused when anything non-demo is present."""
-    User = get_user_model()
-    real_zones = Zone.objects.filter(is_demo=False).count()
-    others = list(
-        User.objects.exclude(username__in=DEMO_USERNAMES)
-        .order_by("username")
-        .values_list("username", flat=True)[:5]
-    )
-    if real_zones or others:
-        what = []
-        if real_zones:
-            what.append(_("%(n)d 个非演示开发区") % {"n": real_zones})
-        if others:
-            what.append(_("非演示用户（%(names)s）") % {"names": "、".join(others)})
-        raise DemoRefused(
-            _("数据库中已有非演示数据：%(what)s。演示数据只能加载到空数据库，未写入任何数据。")
-            % {"what": "；".join(what)}
-            + " The database holds non-demo data; demo data loads only into an empty database."
-            " Nothing was written."
-        )
-    return "loaded" if Zone.objects.exists() else "empty"
-
-
-def _accounts(password: str, log: Callable[[str], None]) -> int:
-    """The demo accounts and their memberships; an existing account keeps its own password."""
-    User = get_user_model()
-    guizhou = Province.objects.get(code="520000")
-    scope = {
-        "province": {"province": guizhou},
-        "prefecture": {"prefecture": Prefecture.objects.get(code="520100")},
-        "zone": {"zone": Zone.objects.get(code=ACCOUNT_ZONE)},
-        "zone2": {"zone": Zone.objects.get(code=ACCOUNT_ZONE2)},
-        None: {},
-    }
-    hashed = make_password(password)  # one hash: the demo accounts share one known password
-    for username, display, role, where in ACCOUNTS:
-        user, created = User.objects.get_or_create(username=username)
-        if created:
-            user.password = hashed
-        else:
-            log(_("账号 %(u)s 已存在，保留其原密码。") % {"u": username})
-        user.first_name = display
-        user.email = f"{username}@demo.devzone.local"
-        user.is_active = True
-        if role == Role.ADMINISTRATOR:
-            user.is_superuser = user.is_staff = True
-        user.save()
-        Membership.objects.get_or_create(user=user, role=role, **scope[where])
-    return len(ACCOUNTS)
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -466,6 +407,7 @@ class DemoStats:
     zones: int = 0
     prefectures_created: int = 0
     enterprises: int = 0
+    enterprise_annuals: int = 0
     indicators: int = 0
     accounts: int = 0
     timings: dict[str, float] = field(default_factory=dict)
@@ -515,16 +457,23 @@ def load_demo(
     stats.prefectures_created = len(missing)
     prefectures = {p.code: p for p in Prefecture.objects.select_related("province")}
     industries = {i.code: i for i in Industry.objects.all()}
+    chains: dict[str, list[ChainLink]] = {}
+    for link in ChainLink.objects.select_related("template__industry").order_by(
+        "template__industry__code", "order"
+    ):
+        chains.setdefault(link.template.industry.code, []).append(link)
+    deal_stage_levers(plans, chains)  # Guizhou's counts exact; the nation's in proportion
+    deal_stage_levers(national, chains)
     lap("plan")
 
     zone_objs = _create_zones(plans + national, prefectures, industries)
     stats.zones = len(zone_objs)
     lap("zones")
-    stats.enterprises, stats.indicators = _create_figures(
-        zone_objs, plans + national, industries, enterprises_per_zone, seed
+    stats.enterprises, stats.enterprise_annuals, stats.indicators = _create_figures(
+        zone_objs, plans + national, industries, chains, enterprises_per_zone, seed
     )
     lap("enterprises+indicators")
-    stats.accounts = _accounts(password, log)
+    stats.accounts = create_accounts(password, log)
     lap("accounts")
     return stats
 
@@ -571,33 +520,42 @@ def _create_figures(
     zone_objs: Iterable[Zone],
     plans: list[ZonePlan],
     industries: dict[str, Industry],
+    chains: dict[str, list[ChainLink]],
     enterprises_per_zone: int | None,
     seed: int,
-) -> tuple[int, int]:
-    """Enterprises and indicators zone by zone, inserted in batches; then the zones' output
-    summary (what zones.services.refresh_zone_summary computes) in one bulk update."""
+) -> tuple[int, int, int]:
+    """Enterprises, their annual figures and the zone's indicators, zone by zone, inserted in
+    batches; then the zones' output summary (what zones.services.refresh_zone_summary computes)
+    in one bulk update. Annual figures cover the last two complete years."""
     today = timezone.localdate()
     months = figures.complete_months(today)
+    annual_years = (today.year - 2, today.year - 1)
     serials = count(1)
     enterprises: list[Enterprise] = []
+    annuals: list[EnterpriseAnnual] = []
     indicators: list[ZoneIndicator] = []
-    n_ent = n_ind = 0
+    n_ent = n_ann = n_ind = 0
     for zone, plan in zip(zone_objs, plans, strict=True):
         zrng = random.Random(f"{seed}:{zone.code}")
-        n = enterprises_per_zone
-        if n is None:
-            n = figures.enterprise_count(zrng, plan.tier)
-        enterprises.extend(
-            figures.build_enterprises(zrng, zone, plan, n, serials, industries, today)
+        n_default = figures.enterprise_count(zrng, plan.tier)
+        n = n_default if enterprises_per_zone is None else enterprises_per_zone
+        values = figures.zone_year_values(zrng, plan, months)
+        built = figures.build_enterprises(
+            zrng, zone, plan, (n, n_default), serials, industries, today, chains.get(plan.leading)
         )
-        rows = figures.build_indicators(zrng, zone, plan, months)
+        enterprises.extend(built)
+        annuals.extend(figures.build_annuals(zrng, built, values, annual_years))
+        rows = figures.build_indicators(zrng, zone, values, months)
         indicators.extend(rows)
         figures.set_summary(zone, rows)
-        n_ent += _batched_create(Enterprise, enterprises)
+        if len(enterprises) >= BATCH:  # an annual row needs its enterprise's id
+            n_ent += _batched_create(Enterprise, enterprises)
+            n_ann += _batched_create(EnterpriseAnnual, annuals, flush_at=0)
         n_ind += _batched_create(ZoneIndicator, indicators)
     n_ent += _batched_create(Enterprise, enterprises, flush_at=0)
+    n_ann += _batched_create(EnterpriseAnnual, annuals, flush_at=0)
     n_ind += _batched_create(ZoneIndicator, indicators, flush_at=0)
     Zone.objects.bulk_update(
         list(zone_objs), ["output_tier", "latest_output", "latest_output_year"], batch_size=500
     )
-    return n_ent, n_ind
+    return n_ent, n_ann, n_ind

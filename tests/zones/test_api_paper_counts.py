@@ -67,7 +67,7 @@ def test_the_apis_zone_counts_by_type_prefecture_and_tier_are_the_papers(provinc
     assert Counter(z["type"] for z in zones) == PAPER_BY_TYPE
     assert Counter(z["prefecture"] for z in zones) == PAPER_BY_PREFECTURE
     assert Counter(z["output_tier"] for z in zones) == PAPER_BY_TIER
-    assert all(z["stage"] is None for z in zones)  # computed by the scoring engine, later
+    assert all(z["stage"] for z in zones)  # computed by the recompute that closes seed_demo
 
 
 def test_the_apis_filters_give_the_same_counts(province_api):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -114,7 +115,7 @@ def test_zone_counts_by_type_prefecture_tier_and_founding_period_are_the_papers(
         "黔东南州",
         "黔南州",
     }
-    assert all(z.stage is None for z in zones)
+    assert all(z.stage for z in zones)  # computed by the closing recompute: test_demo_stages.py
 
 
 def test_the_guiyang_high_tech_zone_is_national_and_founded_in_1992():
@@ -151,7 +152,8 @@ def test_every_enterprise_has_a_valid_unique_credit_code_and_bigger_zones_have_l
         "300-500",
         "200-300",
     }
-    assert leaders.values("zone").distinct().count() == 11
+    # every zone of 300亿 and more and 6 of the 7 zones of 200-300亿 (zones/demo_stages.py)
+    assert leaders.values("zone").distinct().count() == 10
     assert not leaders.filter(leading_tests_recorded_on=None).exists()
 
 
@@ -192,8 +194,19 @@ def test_indicators_run_every_month_from_2023_to_last_month_and_are_plausible():
     ):
         output = row.gross_industrial_output
         assert output * 2 / 100 <= row.tax_revenue <= output * 10 / 100
-        assert output * 55 / 100 <= row.leading_industry_output <= output * 90 / 100
+        assert output * 28 / 100 <= row.leading_industry_output <= output * 90 / 100
+        assert output * Decimal("0.5") / 100 <= row.rd_spending < output * Decimal("2.5") / 100
+        assert 1 <= row.local_supply_rate <= 40
         assert row.employment > 0 and row.patents >= 0
+    # a diversified zone's leading industry is under 40% of output; any other's over 55%
+    shares = [
+        r.leading_industry_output / r.gross_industrial_output
+        for r in ZoneIndicator.objects.filter(
+            period_kind=PeriodKind.YEAR, gross_industrial_output__isnull=False
+        )
+    ]
+    assert all(s < Decimal("0.4") or s > Decimal("0.55") for s in shares)
+    assert 1 <= sum(s < Decimal("0.4") for s in shares) <= 3 * len(ANNUAL_YEARS)
 
 
 def test_the_zone_summary_is_what_refresh_zone_summary_computes():

@@ -14,15 +14,11 @@ from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 
-from zones.demo import (
-    DEFAULT_PASSWORD,
-    DEFAULT_SEED,
-    GUIZHOU_ZONES,
-    DemoRefused,
-    check_database,
-    load_demo,
-)
+from zones.demo import DEFAULT_PASSWORD, DEFAULT_SEED, GUIZHOU_ZONES, load_demo
+from zones.demo_accounts import DemoRefused, check_database
 from zones.models import Zone
+from zones.recompute import previous_month, recompute
+from zones.scoring.stage import stage_counts
 
 
 def load_app_demos(*, seed: int, log) -> dict[str, int]:
@@ -104,6 +100,10 @@ class Command(BaseCommand):
                     log=self.stdout.write,
                 )
                 extra = load_app_demos(seed=options["seed"], log=self.stdout.write)
+                # score the last complete month so stages and scorecards show at once
+                scoring = time.perf_counter()
+                run = recompute(previous_month())
+                stats.timings["recompute"] = time.perf_counter() - scoring
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         total = time.perf_counter() - started
@@ -122,8 +122,14 @@ class Command(BaseCommand):
                 }
             )
         )
+        extra = {"zones.enterprise_annuals": stats.enterprise_annuals, **extra}
         for name, count in extra.items():
             self.stdout.write(f"  {name:<24} {count:7d}")
+        stages = stage_counts(dict(Zone.objects.exclude(stage=None).values_list("pk", "stage")))
+        self.stdout.write(
+            f"  stages {run.period:%Y-%m} ({run.methodology.version}): "
+            + ", ".join(f"{stage} {n}" for stage, n in stages.items())
+        )
         for name, seconds in stats.timings.items():
             self.stdout.write(f"  {name:<24} {seconds:7.2f} s")
         self.stdout.write(f"  {'total':<24} {total:7.2f} s")
