@@ -10,7 +10,7 @@ class InvestmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from investment import scoring
+        from investment import promise_scoring, promises, scoring
         from investment.accountability import recompute_step
         from zones.methodology import register_section
         from zones.recompute import register_step
@@ -19,3 +19,9 @@ class InvestmentConfig(AppConfig):
             "accountability", lambda: scoring.DEFAULT_PARAMETERS, scoring.validate_parameters
         )
         register_step("accountability", recompute_step)
+        register_section(
+            "promise",
+            lambda: promise_scoring.DEFAULT_PARAMETERS,
+            promise_scoring.validate_parameters,
+        )
+        register_step("promises", promises.recompute_step)

@@ -368,6 +368,9 @@ class SupervisionItemForm(forms.ModelForm):
             ("", _("不适用")),
             *[c for c in self.fields["start_colour"].choices if c[0]],
         ]
+        self.fields["source"].choices = [  # 承诺兑现核查 items are raised by the system only
+            c for c in self.fields["source"].choices if c[0] != "promise"
+        ]
         self.initial.setdefault("deadline", timezone.localdate() + datetime.timedelta(days=14))
         style_form(self)
 

@@ -1,10 +1,13 @@
 """Methodology versions: the default version, validation, derivation and activation.
 
 A version's ``parameters`` is a dict of sections, one per scoring module: ``stage``
-(zones.scoring.stage), ``capacities``, ``quadrant``, ``land`` (zones.scoring.*) and
-``accountability`` (investment.scoring, registered by the investment app so that zones imports no
-other app). Each section registers its defaults and its validator here; a version is checked
-section by section and an unknown section is refused.
+(zones.scoring.stage), ``capacities``, ``quadrant``, ``land`` (zones.scoring.*),
+``accountability`` (investment.scoring) and ``promise`` (investment.promise_scoring), the last
+two registered by the investment app so that zones imports no other app. Each section registers
+its defaults and its validator here; a version is checked section by section and an unknown
+section is refused. A section absent from a version takes its defaults (every scoring module
+overlays a section on its defaults), so a version stored before a section was added stays valid
+and means the defaults.
 
 Rules: exactly one version is active; a version that has produced results never changes
 (``ensure_editable``) — an administrator derives a new version from it, edits that, and activates
@@ -82,10 +85,9 @@ def parameter_problems(parameters: Any) -> list[str]:
         return ["parameters: expected an object with one entry per section"]
     problems = [f"{name}: unknown section" for name in parameters if name not in SECTIONS]
     for name, section in SECTIONS.items():
-        value = parameters.get(name)
-        if value is None:
-            problems.append(f"{name}: section missing")
-            continue
+        if name not in parameters:
+            continue  # a version stored before the section existed: its defaults apply
+        value = parameters[name]
         if not isinstance(value, dict):
             problems.append(f"{name}: expected an object")
             continue

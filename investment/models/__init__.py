@@ -35,6 +35,7 @@ from investment.models.projects import (
     report_due_date,
     report_due_day,
 )
+from investment.models.promises import PromiseReview, PromiseReviewQuerySet, PromiseStatus
 from investment.models.supervision import (
     BLUE_WITHIN_DAYS,
     COLOUR_RANK,
@@ -105,4 +106,7 @@ __all__ = [
     "ScoreColour",
     "AccountabilityScoreQuerySet",
     "AccountabilityScore",
+    "PromiseStatus",
+    "PromiseReviewQuerySet",
+    "PromiseReview",
 ]

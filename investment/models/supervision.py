@@ -90,6 +90,7 @@ WARNING_CSS = {
 class SupervisionSource(models.TextChoices):
     ORDINARY = "ordinary", _("日常督办")
     INSTRUCTION = "instruction", _("领导批示")
+    PROMISE = "promise", _("承诺兑现核查")  # raised by the system only (investment.promises)
 
 
 class SupervisionStatus(models.TextChoices):

@@ -4,7 +4,8 @@ Who may do what, in one place (``step_rules`` answers it for pages and buttons):
 
 - raise an item: a user who may ``supervise`` the item's zone (city or provincial supervisor,
   administrator); the same users correct an open item (``update_item``: title, content,
-  deadline with a reason, assignee, project of the zone);
+  deadline with a reason, assignee, project of the zone); 承诺兑现核查 items are raised only by
+  the system (``raise_system_items``, called by the recompute's ``promises`` step);
 - 签收 / 办理 / 反馈: the zone's side — a user who may ``change`` in the zone (its leader and
   staff) or the item's assignee;
 - 复核 / 退回 / 办结: a user who may ``supervise`` the zone;
@@ -20,6 +21,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -42,7 +44,7 @@ from investment.models import (
     WarningColour,
 )
 from investment.services.projects import apply_fields, check_zone_member
-from zones.models import Zone
+from zones.models import Membership, Zone
 from zones.services import facts_changed
 
 ITEM_FIELDS = (
@@ -58,6 +60,9 @@ ITEM_FIELDS = (
 )
 ITEM_EDIT_FIELDS = ("title", "description", "deadline", "assignee", "project")
 EXEMPTION_FIELDS = ("milestone", "item", "reason", "evidence")
+
+# Sources only the system raises (``raise_system_items``), never a user.
+SYSTEM_SOURCES = frozenset({SupervisionSource.PROMISE})
 
 ZONE_SIDE = "zone"
 SUPERVISOR_SIDE = "supervisor"
@@ -185,6 +190,16 @@ def _clean_item(item: SupervisionItem, *, new_deadline: bool) -> None:
         extra["project"] = _("关联项目必须是该开发区的项目。")
     if item.assignee_id and item.zone_id:
         check_zone_member(item.assignee, item.zone_id, "assignee", extra)
+    extra.update(_rule_errors(item, new_deadline=new_deadline))
+    for key, message in extra.items():
+        errors.setdefault(key, []).append(message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _rule_errors(item: SupervisionItem, *, new_deadline: bool) -> dict[str, str]:
+    """The rules across an item's own fields (no query)."""
+    extra: dict[str, str] = {}
     if new_deadline and item.deadline and item.deadline < timezone.localdate():
         extra["deadline"] = _("办理时限不能早于今天。")
     if item.source == SupervisionSource.INSTRUCTION:
@@ -197,10 +212,7 @@ def _clean_item(item: SupervisionItem, *, new_deadline: bool) -> None:
             extra["instruction_leader"] = _("日常督办事项不填写批示领导。")
         if item.start_colour:
             extra["start_colour"] = _("日常督办事项不设起始预警等级。")
-    for key, message in extra.items():
-        errors.setdefault(key, []).append(message)
-    if errors:
-        raise ValidationError(errors)
+    return extra
 
 
 @transaction.atomic
@@ -218,6 +230,8 @@ def raise_item(user, data: dict[str, Any], note: str = "") -> SupervisionItem:
         and not Project.objects.filter(pk=project.pk).for_user(user, "supervise").exists()
     ):
         raise ValidationError({"project": _("项目不存在或无权督办。")})
+    if item.source in SYSTEM_SOURCES:
+        raise ValidationError({"source": _("承诺兑现核查事项由系统自动交办，不能手工交办。")})
     item.title = (item.title or "").strip()
     item.instruction_leader = (item.instruction_leader or "").strip()
     _clean_item(item, new_deadline=True)
@@ -233,6 +247,81 @@ def raise_item(user, data: dict[str, Any], note: str = "") -> SupervisionItem:
     ensure_in_scope(item, user, "supervise")
     _record(user, item, ChangeRecord.Action.CREATE, None, item.zone_id, _("交办"))
     return item
+
+
+@transaction.atomic
+def raise_system_items(items: list[SupervisionItem], note: str = "") -> list[SupervisionItem]:
+    """Raise (交办) items on the system's behalf: ``raised_by`` is empty and the first step
+    交办 and the history row name no user (the history row's note says 交办（系统自动）).
+
+    The rules of ``raise_item`` hold except who raises: each item is validated by the model
+    (its foreign keys are checked by the database), its project is one of its zone's projects,
+    its assignee a member of its zone and its deadline not before today; one invalid item
+    refuses them all. Queries do not grow with the number of items: projects (1), members (1),
+    items (1), steps (1), history (1).
+
+    Raised from inside a recompute, so no recompute is requested: the items are due after the
+    month being computed and the next run counts them.
+    """
+    if not items:
+        return []
+    project_zone = dict(
+        Project.objects.filter(pk__in={i.project_id for i in items if i.project_id})
+        .order_by()
+        .values_list("pk", "zone_id")
+    )
+    members = set(
+        Membership.objects.filter(
+            user_id__in={i.assignee_id for i in items}, zone_id__in={i.zone_id for i in items}
+        )
+        .order_by()
+        .values_list("zone_id", "user_id")
+    )
+    for item in items:
+        item.raised_by = None
+        item.title = (item.title or "").strip()
+        errors: dict[str, list] = {}
+        try:
+            item.full_clean(exclude=["raised_by", "zone", "project", "assignee"])
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        extra = _rule_errors(item, new_deadline=True)
+        if item.project_id and project_zone.get(item.project_id) != item.zone_id:
+            extra["project"] = _("关联项目必须是该开发区的项目。")
+        if (item.zone_id, item.assignee_id) not in members:
+            extra["assignee"] = _("承办人须为本开发区的人员。")
+        for key, message in extra.items():
+            errors.setdefault(key, []).append(message)
+        if errors:
+            raise ValidationError(errors)
+    created = SupervisionItem.objects.bulk_create(items)
+    note = (note or "").strip()
+    SupervisionStep.objects.bulk_create(
+        SupervisionStep(
+            item=item,
+            kind=StepKind.ASSIGN,
+            from_status="",
+            to_status=SupervisionStatus.ASSIGNED,
+            user=None,
+            note=note,
+        )
+        for item in created
+    )
+    content_type = ContentType.objects.get_for_model(SupervisionItem)
+    ChangeRecord.objects.bulk_create(
+        ChangeRecord(
+            content_type=content_type,
+            object_id=item.pk,
+            object_repr=str(item)[:200],
+            zone_id=item.zone_id,
+            action=ChangeRecord.Action.CREATE,
+            user=None,
+            changes=history.diff(None, history.snapshot(item)),
+            note=_("交办（系统自动）"),
+        )
+        for item in created
+    )
+    return created
 
 
 @transaction.atomic

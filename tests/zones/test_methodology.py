@@ -119,12 +119,21 @@ def test_a_version_that_produced_results_is_frozen():
         ([], "parameters: expected an object"),
         ({"surprise": {}}, "surprise: unknown section"),
         ({"stage": "strict"}, "stage: expected an object"),
-        ({}, "stage: section missing"),
+        ({"stage": None}, "stage: expected an object"),
     ],
 )
 def test_malformed_parameters_are_refused_with_the_section_named(parameters, problem):
     problems = methods.parameter_problems(parameters)
     assert any(p.startswith(problem) for p in problems), problems
+
+
+def test_a_version_stored_before_a_section_existed_is_valid_and_takes_its_defaults():
+    stored = methods.default_parameters()
+    del stored["promise"]  # as the default version of an install older than the section
+    assert methods.parameter_problems(stored) == []
+    assert methods.parameter_problems({}) == []  # every section at its defaults
+    version = Methodology(version="old", parameters=stored)
+    assert version.section("promise") == {}  # the scoring module overlays it on its defaults
 
 
 def test_a_bad_threshold_is_refused_on_activation_and_nothing_changes():
