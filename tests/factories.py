@@ -37,6 +37,20 @@ def ensure_reference_data() -> None:
         importlib.import_module("zones.migrations.0002_reference_data").load(apps, None)
 
 
+def ensure_scoring_reference_data() -> None:
+    """Reload the chain templates and the default methodology version (migrations 0004, 0005)
+    after a transactional test flushed them."""
+    from zones.chains import load_chain_templates
+    from zones.methodology import create_default_version, default_indicators
+    from zones.models import ChainTemplate, Methodology
+
+    ensure_reference_data()
+    if not ChainTemplate.objects.exists():
+        load_chain_templates()
+    if not Methodology.objects.exists():
+        create_default_version(default_indicators())
+
+
 def guizhou() -> Province:
     ensure_reference_data()
     return Province.objects.get(code="520000")

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import wait_until
-from tests.factories import EnterpriseFactory, ZoneFactory
+from tests.factories import EnterpriseFactory, ZoneFactory, ensure_scoring_reference_data
 from zones import recompute as recompute_module
 from zones import tasks
 from zones.models import (
@@ -255,6 +255,7 @@ def test_activating_a_version_queues_one_full_recompute(zones, django_capture_on
 
 @pytest.mark.celery
 def test_the_real_worker_recomputes_a_zone_after_a_change(celery_worker_process):
+    ensure_scoring_reference_data()  # a transactional test: earlier ones flushed them
     zone = zone_with_facts("RC-W", above_size=31, output=55)
     celery_worker_process(broker="filesystem")
 
