@@ -75,16 +75,18 @@ def write_zone_results(context: StepContext) -> tuple[int, int]:
     targets = (
         sorted(facts) if context.zone_ids is None else sorted(set(context.zone_ids) & set(facts))
     )
+    capacity_params = methodology.section("capacities")
+    by_type = capacity_params.get("peer_group") == "province_type"
+    peers = {
+        pk: (f.province_id, f.zone_type) if by_type else f.province_id for pk, f in facts.items()
+    }
     capacities = compute_capacities(
         indicator_defs(methodology),
-        [ZoneValues(pk, f.province_id, indicator_values(f.capacity)) for pk, f in facts.items()],
-        methodology.section("capacities"),
+        [ZoneValues(pk, peers[pk], indicator_values(f.capacity)) for pk, f in facts.items()],
+        capacity_params,
     )
     quadrants = compute_quadrants(
-        [
-            QuadrantPoint(pk, f.province_id, f.scale, capacities[pk].quality)
-            for pk, f in facts.items()
-        ],
+        [QuadrantPoint(pk, peers[pk], f.scale, capacities[pk].quality) for pk, f in facts.items()],
         methodology.section("quadrant"),
     )
     now = timezone.now()

@@ -276,3 +276,39 @@ def test_a_direct_recompute_of_a_zone_with_a_queued_task_does_not_clash(zones):
     run = recompute(PERIOD, zone_ids=[zones[0].pk])
     assert run.status == "done"
     assert ScoreRun.objects.filter(zone=zones[0], status="queued").count() == 1
+
+
+def test_a_version_comparing_zones_of_the_same_type_normalises_within_type(zones):
+    from zones.methodology import activate, derive_version
+
+    Zone.objects.filter(pk=zones[2].pk).update(type="high_tech")
+    Zone.objects.filter(pk__in=[zones[0].pk, zones[1].pk]).update(type="economic")
+
+    def peer_counts(code: str) -> set[int]:
+        detail = ZoneScore.objects.get(zone__code=code).capacity_detail
+        return {c["peer_n"] for c in detail["contributions"] if c["peer_n"]}
+
+    recompute(PERIOD)
+    assert peer_counts("RC-3") == {3}  # the province's three zones
+
+    by_type = derive_version(None, Methodology.objects.get(is_active=True), "2026.1-type")
+    by_type.parameters["capacities"]["peer_group"] = "province_type"
+    by_type.save()
+    activate(by_type)
+    recompute(PERIOD)
+
+    score = ZoneScore.objects.get(zone__code="RC-3", methodology=by_type)
+    assert peer_counts_of(score) == {1}  # the only high-tech zone is its own peer group
+    assert peer_counts_of(ZoneScore.objects.get(zone__code="RC-1", methodology=by_type)) == {2}
+
+
+def peer_counts_of(score: ZoneScore) -> set[int]:
+    return {c["peer_n"] for c in score.capacity_detail["contributions"] if c["peer_n"]}
+
+
+def test_an_unknown_peer_group_is_refused():
+    from zones.scoring.capacities import validate_parameters
+
+    assert validate_parameters({"peer_group": "nation"}) == [
+        "peer_group must be one of province, province_type"
+    ]

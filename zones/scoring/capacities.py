@@ -60,7 +60,11 @@ DEFAULT_PARAMETERS: dict[str, Any] = {
     "min_coverage": 0,  # 0–1; a capacity below it is missing; 0: any present indicator suffices
     "minmax_floor": 20,  # the worst zone's score under minmax_floor; the best scores 100
     "min_capacities": 1,  # fewer present capacities than this: no quality score
+    # whom a zone is compared with: the zones of its province, or of its province and type
+    # (the caller builds each zone's peer key from this; the quadrant's medians use it too)
+    "peer_group": "province",
 }
+PEER_GROUPS: tuple[str, ...] = ("province", "province_type")
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -210,6 +214,8 @@ def validate_parameters(params: Mapping[str, Any]) -> list[str]:
             problems.append("composite_weights: at least one weight must be above 0")
     _check_range(problems, params, "min_coverage", 0, 1, upper_open=False)
     _check_range(problems, params, "minmax_floor", 0, 100, upper_open=True)
+    if "peer_group" in params and params["peer_group"] not in PEER_GROUPS:
+        problems.append(f"peer_group must be one of {', '.join(PEER_GROUPS)}")
     if "min_capacities" in params:
         value = params["min_capacities"]
         if not isinstance(value, int) or isinstance(value, bool):
