@@ -215,7 +215,9 @@ def test_the_item_is_scoped_like_any_other_item(client_for, cast, methodology):
 
     for user in (cast.city, cast.supervisor, cast.leader_a, cast.staff_a):
         assert "承诺兑现核查：承诺核查可见项目" in client_for(user).get(inbox).content.decode()
-        assert client_for(user).get(detail).status_code == 200
+        page = client_for(user).get(detail)
+        assert page.status_code == 200
+        assert "系统（承诺兑现核查）" in page.content.decode()  # the issuer of a system item
     assert "承诺核查可见项目" not in client_for(cast.staff_b).get(inbox).content.decode()
     assert client_for(cast.staff_b).get(detail).status_code == 404
     body = client_for(cast.city).get(inbox + "?source=promise").content.decode()
