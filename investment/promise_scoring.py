@@ -34,11 +34,13 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from devzone.numbers import is_finite_number as _is_number
+from devzone.numbers import to_decimal as _number
 
 DEFAULT_PARAMETERS: dict[str, Any] = {
     "min_months_in_production": 12,  # months in production before promises are checked
@@ -122,14 +124,6 @@ class PromiseResult:
 
 def _plain(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
-
-
-def _number(value: Any) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def months_between(start: datetime.date, end: datetime.date) -> int:

@@ -77,6 +77,7 @@ def recompute(
     zone_ids: Iterable[int] | None = None,
     run: ScoreRun | None = None,
     steps: Iterable[str] | None = None,
+    triggered_by: str = "direct",
 ) -> ScoreRun:
     """Compute and store every result of ``period`` for ``zone_ids`` (None: all zones).
 
@@ -95,7 +96,7 @@ def recompute(
             period=period,
             zone_id=zone_list[0] if zone_list and len(zone_list) == 1 else None,
             status=ScoreRun.Status.RUNNING,  # never "queued": that slot is the tasks' coalescing
-            triggered_by="direct",
+            triggered_by=triggered_by,
         )
     ScoreRun.objects.filter(pk=run.pk).update(
         status=ScoreRun.Status.RUNNING, started_at=timezone.now(), methodology=methodology

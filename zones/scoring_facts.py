@@ -40,6 +40,7 @@ from zones.models import (
     Zone,
     ZoneIndicator,
 )
+from zones.recompute import month_end
 from zones.scoring.capacity_indicators import CapacityFacts
 from zones.scoring.land import EnterpriseFigures
 from zones.scoring.stage import SEGMENTS, StageFacts
@@ -247,8 +248,7 @@ def gather(zone_ids: list[int] | None, period: datetime.date) -> dict[int, ZoneF
     year, month = period.year, period.month
     zones = _zones(zone_ids)
     ids = [z["pk"] for z in zones]
-    period_end = (period.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    period_end -= datetime.timedelta(days=1)
+    period_end = month_end(period)
     counts = _enterprise_counts(ids, year)
     annual = _latest_annual(ids, year)
     ytd = _year_to_date(ids, year, month)

@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from devzone.numbers import plain as _plain
+
 CAPACITIES: tuple[str, ...] = (
     "drive",
     "leading_industry",
@@ -162,13 +164,6 @@ class CapacityResult:
             "capacities_present": self.capacities_present,
             "contributions": [c.as_dict() for c in self.contributions],
         }
-
-
-def _plain(value: Any) -> Any:
-    """JSON-safe: Decimals as strings with no trailing zeros, others unchanged."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return value
 
 
 def _number(value: Any) -> Decimal:

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from devzone.numbers import plain as _plain
+
 QUADRANTS: tuple[str, ...] = ("large_high", "large_low", "small_high", "small_low")
 SPLITS: tuple[str, ...] = ("median", "fixed")
 
@@ -93,13 +95,6 @@ class QuadrantResult:
             "high": self.high,
             "reason": self.reason,
         }
-
-
-def _plain(value: Any) -> Any:
-    """JSON-safe: Decimals as strings with no trailing zeros, others unchanged."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return value
 
 
 def _number(value: Any) -> Decimal | None:

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from devzone.numbers import plain as _plain
+from devzone.numbers import to_decimal as _number
+
 STAGES: tuple[str, ...] = ("agglomerating", "agglomerated", "core", "chain", "network")
 SEGMENTS: tuple[str, ...] = ("upstream", "midstream", "downstream")
 SHARE_PLACES = Decimal("0.000001")
@@ -167,17 +170,6 @@ class StageResult:
             "rules": [r.as_dict() for r in self.rules],
             "to_next": [r.as_dict() for r in self.to_next],
         }
-
-
-def _plain(value: Any) -> Any:
-    """JSON-safe: Decimals as strings with no trailing zeros, others unchanged."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return value
-
-
-def _number(value: Any) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def evaluate_rule(rule: Rule, facts: StageFacts, parameters: Mapping[str, Any]) -> RuleResult:

@@ -11,7 +11,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from zones.models import Methodology, ScoreRun, Zone
+from zones.models import Methodology, Zone
 from zones.recompute import previous_month, recompute
 
 
@@ -43,15 +43,12 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(_("找不到开发区编码：%(codes)s") % {"codes": "、".join(unknown)})
             zone_ids = list(found.values())
-        run = ScoreRun.objects.create(
-            kind=ScoreRun.Kind.FULL if zone_ids is None else ScoreRun.Kind.ZONE,
+        run = recompute(
+            period,
             methodology=methodology,
-            period=period,
-            zone_id=zone_ids[0] if zone_ids and len(zone_ids) == 1 else None,
-            status=ScoreRun.Status.RUNNING,
+            zone_ids=zone_ids,
             triggered_by="manage.py recompute_scores",
         )
-        run = recompute(period, methodology=methodology, zone_ids=zone_ids, run=run)
         self.stdout.write(
             f"{period:%Y-%m} {methodology.version}: {run.zones_done} zones, "
             f"{run.rows_written} rows, {run.queries} queries, {run.seconds:.2f} s"
