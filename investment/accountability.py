@@ -114,7 +114,7 @@ class Facts(NamedTuple):
 # --- facts ---------------------------------------------------------------------------------
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
+def local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
@@ -126,7 +126,7 @@ def _in_zones(queryset: QuerySet, lookup: str, zone_ids: Iterable[int] | None) -
     return queryset if zone_ids is None else queryset.filter(**{f"{lookup}__in": list(zone_ids)})
 
 
-def _stage_on(day: datetime.date) -> Case:
+def stage_on(day: datetime.date) -> Case:
     """A project's stage at the end of ``day``: its current stage when that began on or before
     ``day`` (or its start is unknown), else the last stage its history records by ``day``, or
     none ('') when its history begins later. Only projects whose stage changed after ``day``
@@ -162,8 +162,8 @@ def _projects(period: datetime.date, period_end: datetime.date, zone_ids) -> lis
     return list(
         _in_zones(Project.objects.all(), "zone_id", zone_ids)
         .annotate(
-            stage_reported=_stage_on(report_end),
-            stage_at_end=_stage_on(period_end),
+            stage_reported=stage_on(report_end),
+            stage_at_end=stage_on(period_end),
             report_at=Subquery(report.values("submitted_at")[:1]),
             completed_to_month=Subquery(
                 completed, output_field=DecimalField(max_digits=16, decimal_places=2)
@@ -213,7 +213,7 @@ def _items(period: datetime.date, period_end: datetime.date, zone_ids) -> list[d
         SupervisionStep.objects.filter(
             item=OuterRef("pk"),
             kind=StepKind.RETURN,
-            at__lt=_local_midnight(period_end + datetime.timedelta(days=1)),
+            at__lt=local_midnight(period_end + datetime.timedelta(days=1)),
         )
         .order_by()
         .values("item")
@@ -226,7 +226,7 @@ def _items(period: datetime.date, period_end: datetime.date, zone_ids) -> list[d
         .filter(
             Q(deadline__gte=period)
             | Q(closed_at__isnull=True)
-            | Q(closed_at__gte=_local_midnight(period))
+            | Q(closed_at__gte=local_midnight(period))
         )
         .annotate(returns=Coalesce(Subquery(returns, output_field=IntegerField()), Value(0)))
         .order_by("pk")

@@ -10,7 +10,7 @@ class InvestmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from investment import promise_scoring, promises, scoring
+        from investment import promise_scoring, promises, scoring, summary
         from investment.accountability import recompute_step
         from zones.methodology import register_section
         from zones.recompute import register_step
@@ -25,3 +25,4 @@ class InvestmentConfig(AppConfig):
             promise_scoring.validate_parameters,
         )
         register_step("promises", promises.recompute_step)
+        register_step("summary", summary.recompute_step)

@@ -70,7 +70,7 @@ STAGE_LABELS = dict(ProjectStage.choices)
 MODE_LABELS = dict(PromotionMode.choices)
 
 
-def _stage_index(field: str) -> Case:
+def stage_index(field: str) -> Case:
     """The pipeline position (0 = 线索 … 6 = 达产) of a stage column; NULL for 终止."""
     return Case(
         *[When(**{field: stage}, then=Value(i)) for i, stage in enumerate(PIPELINE)],
@@ -103,7 +103,7 @@ def _groups(projects: QuerySet[Project]) -> list[dict[str, Any]]:
     """Query 1: count and planned investment per (mode, current stage, reached, terminated from)."""
     highest = (
         StageTransition.objects.filter(project=OuterRef("pk"), to_stage__in=PIPELINE)
-        .annotate(position=_stage_index("to_stage"))
+        .annotate(position=stage_index("to_stage"))
         .order_by("-position")
         .values("position")[:1]
     )
@@ -116,7 +116,7 @@ def _groups(projects: QuerySet[Project]) -> list[dict[str, Any]]:
         projects.annotate(
             reached=Coalesce(
                 Subquery(highest, output_field=IntegerField()),
-                _stage_index("stage"),
+                stage_index("stage"),
                 Value(0),
             ),
             terminated_from=Case(

@@ -8,3 +8,10 @@ class PlatformsConfig(AppConfig):
     name = "platforms"
     verbose_name = _("平台")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Every recompute also writes the "platforms" summary rows (zones imports no app)."""
+        from platforms.summary import recompute_step
+        from zones.recompute import register_step
+
+        register_step("platforms", recompute_step)

@@ -8,3 +8,10 @@ class TalentConfig(AppConfig):
     name = "talent"
     verbose_name = _("人才")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Every recompute also writes the "talent" summary rows (zones imports no app)."""
+        from talent.summary import recompute_step
+        from zones.recompute import register_step
+
+        register_step("talent", recompute_step)

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def seeded(db):
     out = StringIO()
-    call_command("seed_demo", "--enterprises-per-zone", "1", stdout=out)
+    call_command("seed_demo", "--enterprises-per-zone", "1", "--history-months", "1", stdout=out)
     return out.getvalue()
 
 

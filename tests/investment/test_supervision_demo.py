@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_has_items_of_every_colour_full_loops_and_exemptions(db):
-    call_command("seed_demo", "--enterprises-per-zone", "1", stdout=StringIO())
+    call_command(
+        "seed_demo", "--enterprises-per-zone", "1", "--history-months", "1", stdout=StringIO()
+    )
     users = dict(get_user_model().objects.values_list("username", "pk"))
     items = list(SupervisionItem.objects.with_colour().select_related("zone"))
     assert {i.colour for i in items} == set(WarningColour.values)

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_large_zones_get_teams_and_training_and_small_young_ones_little():
-    call_command("seed_demo", "--enterprises-per-zone", "1", stdout=StringIO())
+    call_command(
+        "seed_demo", "--enterprises-per-zone", "1", "--history-months", "1", stdout=StringIO()
+    )
     zones = list(Zone.objects.filter(is_demo=True))
     counts = talent_counts_by_zone()
     year = timezone.localdate().year
@@ -44,7 +46,9 @@ def test_large_zones_get_teams_and_training_and_small_young_ones_little():
 
 
 def test_the_demo_is_deterministic():
-    call_command("seed_demo", "--enterprises-per-zone", "1", stdout=StringIO())
+    call_command(
+        "seed_demo", "--enterprises-per-zone", "1", "--history-months", "1", stdout=StringIO()
+    )
     first = {m.__name__: m.objects.count() for m in TALENT_MODELS}
     names = sorted(TrainingSession.objects.values_list("trade", "trainees"))
     for model in reversed(TALENT_MODELS):

@@ -45,7 +45,7 @@ FLOWS = (
 
 def seed(*args: str) -> str:
     out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", "--history-months", "1", *args, stdout=out)
     return out.getvalue()
 
 

@@ -43,6 +43,7 @@ from zones.models.scoring import (
     ZoneScore,
     ZoneScoreQuerySet,
 )
+from zones.models.summary import ZoneSummary, ZoneSummaryQuerySet
 
 __all__ = [
     "DIVISION_CODE",
@@ -77,6 +78,8 @@ __all__ = [
     "ScoreRun",
     "ZoneScore",
     "ZoneScoreQuerySet",
+    "ZoneSummary",
+    "ZoneSummaryQuerySet",
     "EnterpriseAnnual",
     "EnterpriseGrade",
     "GradeCategory",

@@ -5,6 +5,7 @@ The work is in zones/demo.py; this command parses options, holds the one transac
 
 from __future__ import annotations
 
+import datetime
 import time
 from importlib import import_module
 
@@ -39,6 +40,16 @@ def load_app_demos(*, seed: int, log) -> dict[str, int]:
     return counts
 
 
+HISTORY_MONTHS = 12
+
+
+def scored_months(count: int) -> list[datetime.date]:
+    """The ``count`` months ending with the last complete one, oldest first."""
+    last = previous_month()
+    index = last.year * 12 + last.month - 1
+    return [datetime.date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+
+
 class Command(BaseCommand):
     help = (
         "加载贵州省95个开发区的演示数据（企业、指标、演示账号）。"
@@ -63,6 +74,12 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="do nothing when any zone exists"
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+        parser.add_argument(
+            "--history-months",
+            type=int,
+            default=HISTORY_MONTHS,
+            help="months scored, ending with the last complete one (dashboards' trends)",
+        )
 
     def handle(self, *args, **options):
         zones, per_zone = options["zones"], options["enterprises_per_zone"]
@@ -75,6 +92,10 @@ class Command(BaseCommand):
             raise CommandError(
                 _("--enterprises-per-zone 不能为负数。")
                 + " --enterprises-per-zone must not be negative."
+            )
+        if options["history_months"] < 1:
+            raise CommandError(
+                _("--history-months 至少为 1。") + " --history-months must be at least 1."
             )
         if options["if_empty"] and Zone.objects.exists():
             self.stdout.write(
@@ -100,9 +121,11 @@ class Command(BaseCommand):
                     log=self.stdout.write,
                 )
                 extra = load_app_demos(seed=options["seed"], log=self.stdout.write)
-                # score the last complete month so stages and scorecards show at once
+                # score the last complete months, oldest first (movements compare with the
+                # month before), so stages, scorecards and the dashboards' trends show at once
                 scoring = time.perf_counter()
-                run = recompute(previous_month())
+                for period in scored_months(options["history_months"]):
+                    run = recompute(period, triggered_by="seed_demo")
                 stats.timings["recompute"] = time.perf_counter() - scoring
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
