@@ -261,6 +261,9 @@ def access_context(request) -> dict[str, object]:
             "roles": role_labels(user) if scope.roles else [],
             "can": {a: scope.allows_anywhere(a) for a in ALL_ACTIONS},
             "is_admin": Role.ADMINISTRATOR in scope.roles,
+            # the dashboards: the provincial cockpit, or the prefectures a city supervisor sees
+            "cockpit": "view" in scope.everything or bool(scope.provinces.get("view")),
+            "prefecture_dashboards": sorted(scope.prefectures.get("view", ())),
         }
     }
 

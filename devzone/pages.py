@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import tablib
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -20,6 +21,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+
+from devzone.imports_values import escape_formula
 
 PAGE_SIZE = 50
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -214,3 +217,46 @@ def style_form(form: forms.BaseForm, *, compact: bool = False) -> forms.BaseForm
             if not isinstance(form_field, forms.ModelChoiceField):
                 form_field.widget.choices = list(form_field.choices)
     return form
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """A dashboard table: shown on the page and exported to XLSX from the same rows.
+
+    ``rows`` hold plain cells (str, int, float, Decimal, None); ``links`` optionally one URL per
+    row for its first cell; ``numeric`` marks the columns aligned right.
+    """
+
+    key: str
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[object]]
+    numeric: Sequence[bool] = ()
+    links: Sequence[str | None] = ()
+    link_column: int = 0
+
+    def cells(self) -> list[list[dict[str, object]]]:
+        """Rows for the template: each cell's value, alignment and link (on ``link_column``)."""
+        numeric = list(self.numeric) + [False] * (len(self.columns) - len(self.numeric))
+        return [
+            [
+                {
+                    "value": value,
+                    "numeric": numeric[j],
+                    "link": self.links[i]
+                    if j == self.link_column and i < len(self.links)
+                    else None,
+                }
+                for j, value in enumerate(row)
+            ]
+            for i, row in enumerate(self.rows)
+        ]
+
+
+def table_xlsx(table: DataTable, stem: str) -> HttpResponse:
+    """The table as an XLSX attachment; text cells are escaped against formula injection."""
+    dataset = tablib.Dataset(headers=[str(c) for c in table.columns])
+    for row in table.rows:
+        dataset.append([escape_formula(c) if isinstance(c, str) else c for c in row])
+    dataset.title = str(table.title)[:31]
+    return xlsx_response(dataset, stem)

@@ -5,8 +5,8 @@ Every URL argument is an ``<int:pk>``; the board's pk is a zone's.
 
 from django.urls import path
 
-from investment.views import evidence as evidence_views
 from investment.views import (
+    accountability,
     exemptions,
     imports,
     milestones,
@@ -15,11 +15,18 @@ from investment.views import (
     supervision,
     supervision_edit,
 )
+from investment.views import evidence as evidence_views
 from investment.views import funnel as funnel_views
 
 app_name = "investment"
 
 urlpatterns = [
+    path("accountability/", accountability.accountability_board, name="accountability-board"),
+    path(
+        "accountability/<int:pk>/",
+        accountability.accountability_detail,
+        name="accountability-detail",
+    ),
     path("projects/", projects.project_list, name="project-list"),
     path("projects/export.xlsx", projects.project_export, name="project-export"),
     path("projects/funnel/", funnel_views.project_funnel, name="funnel"),

@@ -8,7 +8,7 @@ LOGIN_REDIRECT_URL = "home", LOGOUT_REDIRECT_URL = "login"). devzone/urls.py inc
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zones.views import enterprises, home, imports, indicators, zone_pages
+from zones.views import dashboards, enterprises, home, imports, indicators, zone_pages
 
 app_name = "zones"
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("zones/", zone_pages.zone_list, name="zone-list"),
     path("zones/export.xlsx", zone_pages.zone_export, name="zone-export"),
     path("zones/<int:pk>/", zone_pages.zone_detail, name="zone-detail"),
+    path("zones/<int:pk>/dashboard/", dashboards.zone_dashboard, name="zone-dashboard"),
+    path("cockpit/", dashboards.cockpit, name="cockpit"),
+    path(
+        "prefectures/<int:pk>/dashboard/",
+        dashboards.prefecture_dashboard,
+        name="prefecture-dashboard",
+    ),
     path("enterprises/", enterprises.enterprise_list, name="enterprise-list"),
     path("enterprises/export.xlsx", enterprises.enterprise_export, name="enterprise-export"),
     path("enterprises/new/", enterprises.enterprise_create, name="enterprise-create"),

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from investment.models import (
+    AccountabilityScore,
     Evidence,
     Exemption,
     Milestone,
@@ -18,17 +19,19 @@ from investment.models import (
     ProjectStage,
     StageTransition,
     StepKind,
+    SubjectKind,
     SupervisionItem,
     SupervisionStatus,
     SupervisionStep,
 )
-from zones.models import Membership
+from zones.models import Membership, Methodology
 
 
 def make_rows(zone, base_pk: int, marker: str) -> list:
     """A signed project with its transition, an open milestone and last month's report; an
     overdue supervision item on the project with its first step, and an exemption request for
-    it (pks base_pk+4..6); an evidence file on the milestone and one on the exemption (pks
+    it (pks base_pk+4..6), the zone's score of last month naming the milestone and the item
+    (base_pk+7); an evidence file on the milestone and one on the exemption (pks
     base_pk+17..18, their bytes stored under a fixed name in MEDIA_ROOT, overwritten each run)."""
     today = timezone.localdate()
     year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
@@ -89,7 +92,36 @@ def make_rows(zone, base_pk: int, marker: str) -> list:
         _evidence(base_pk + 17, zone, marker, milestone=milestone),
         _evidence(base_pk + 18, zone, marker, exemption=exemption),
     ]
-    return [project, transition, milestone, report, item, step, exemption, *evidence]
+    score = AccountabilityScore.objects.create(
+        pk=base_pk + 7,
+        subject_kind=SubjectKind.ZONE,
+        subject_key=f"zone:{zone.pk}",
+        zone=zone,
+        prefecture=zone.prefecture,
+        period=datetime.date(year, month, 1),
+        methodology=Methodology.objects.get(is_active=True),
+        score=Decimal("55.00"),
+        colour="red",
+        components={
+            "milestones_on_time": {
+                "code": "milestones_on_time",
+                "score": "0",
+                "missing": False,
+                "weight": "0.25",
+                "ids": {"on_time": [], "late": [milestone.pk], "exempted": []},
+                "figures": {"due": 1, "on_time": 0, "late": 1},
+            },
+            "items_closed_on_time": {
+                "code": "items_closed_on_time",
+                "score": "0",
+                "missing": False,
+                "weight": "0.25",
+                "ids": {"on_time": [], "late": [item.pk], "red": [], "exempted": []},
+                "figures": {"due": 1},
+            },
+        },
+    )
+    return [project, transition, milestone, report, item, step, exemption, score, *evidence]
 
 
 def _evidence(pk: int, zone, marker: str, **target) -> Evidence:
