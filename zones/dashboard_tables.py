@@ -16,6 +16,9 @@ STAGE_LABELS = dict(Stage.choices)
 QUADRANT_LABELS = dict(Quadrant.choices)
 TYPE_LABELS = dict(ZoneType.choices)
 COLOUR_LABELS = dict(ScoreColour.choices)
+# Long tables show this many rows on the page (a national cockpit has 2,500 zones); the XLSX
+# export has every row.
+PAGE_ROWS = 100
 
 
 def _colour(code: str | None) -> str:
@@ -60,6 +63,7 @@ def overview_tables(data: dict[str, Any]) -> dict[str, DataTable]:
             ],
             [False] * 5 + [True] * 7,
             [reverse("zones:zone-dashboard", args=[z["pk"]]) for z in data["zones"]],
+            page_rows=PAGE_ROWS,
         ),
         DataTable(
             "prefectures",
@@ -139,7 +143,7 @@ def overview_tables(data: dict[str, Any]) -> dict[str, DataTable]:
     ):
         ranking = data["accountability"].get(kind)
         if ranking:
-            tables.append(ranking_table(f"ranking-{kind}", title, ranking["rows"]))
+            tables.append(ranking_table(f"ranking-{kind}", title, ranking["rows"], PAGE_ROWS))
             movers = ranking["risers"] + ranking["fallers"]
             tables.append(ranking_table(f"movers-{kind}", title + _("：进退最大"), movers))
     return {t.key: t for t in tables}
@@ -155,7 +159,9 @@ def funnel_table(funnel: dict[str, Any]) -> DataTable:
     )
 
 
-def ranking_table(key: str, title: str, rows: list[dict[str, Any]]) -> DataTable:
+def ranking_table(
+    key: str, title: str, rows: list[dict[str, Any]], page_rows: int | None = None
+) -> DataTable:
     return DataTable(
         key,
         title,
@@ -183,6 +189,7 @@ def ranking_table(key: str, title: str, rows: list[dict[str, Any]]) -> DataTable
         [True, False, False, True, False, True, True],
         [reverse("investment:accountability-detail", args=[r["pk"]]) for r in rows],
         link_column=1,
+        page_rows=page_rows,
     )
 
 

@@ -84,7 +84,8 @@ class BoardFilterForm(forms.Form):
 def _rows(request) -> tuple[BoardFilterForm, dict[str, Any], Any]:
     periods = dashboards.periods()
     form = BoardFilterForm(request.GET, periods=periods)
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    data = form.cleaned_data  # the valid fields only: a stale month keeps the other filters
     period = dashboards.resolve_period(data.get("period"), periods)
     kind = data.get("kind") or SubjectKind.ZONE
     sort = request.GET.get("sort", "rank")

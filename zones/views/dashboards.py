@@ -64,13 +64,14 @@ def _filters(request, *, with_places: bool = True) -> tuple[DashboardFilterForm,
     form = DashboardFilterForm(
         request.GET, user=request.user, periods=periods, with_places=with_places
     )
-    data = form.cleaned_data if form.is_valid() else {}
+    valid = form.is_valid()
+    data = form.cleaned_data  # the valid fields only: a stale month keeps the other filters
     return form, {
         "period": dashboards.resolve_period(data.get("period"), periods),
         "prefecture": data.get("prefecture"),
         "type": data.get("type") or "",
         "measure": data.get("measure") or "zones",
-        "valid": form.is_valid(),
+        "valid": valid,
     }
 
 
@@ -113,8 +114,7 @@ def _respond(
             for key, svg in svgs.items()
         },
         table={
-            key.replace("-", "_"): {"t": table, "rows": table.cells(), "query": query}
-            for key, table in tables.items()
+            key.replace("-", "_"): {"t": table, "query": query} for key, table in tables.items()
         },
         query=query,
     )
