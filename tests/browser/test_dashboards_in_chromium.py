@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from investment.models import Project, ProjectStage
-from tests.browser.test_pages_in_chromium import browser, page, sign_in  # noqa: F401 (fixtures)
+from tests.browser.helpers import sign_in
 from tests.factories import IndicatorFactory, ensure_scoring_reference_data
 from tests.investment.helpers import make_project
 from zones.models import Zone, ZoneScore
