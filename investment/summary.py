@@ -15,8 +15,9 @@ and closed (1), funnel (1) and the upsert (one per 500 zones), whatever the numb
   ``as_of``; ``completed_this_year``: investment reported this year up to the month (every
   project's ``investment_this_month``); ``completed_this_month``: the month's part of it;
 - ``month`` / ``year``: {stage: projects that entered it in the month / from 1 January to
-  ``as_of``}; ``signed_investment_month`` / ``signed_investment_year``: the planned investment
-  of the projects signed then;
+  ``as_of``, by a move or by being entered at that stage}; ``signed_investment_month`` /
+  ``signed_investment_year``: the planned investment of the projects signed then (each
+  project once);
 - ``milestones_overdue``: {"red": n, "yellow": n}: milestones past their planned date and not
   done on ``as_of`` (projects terminated by then left out), coloured by the supervision rule
   (``warning_colour``: red beyond the configured days late);
@@ -110,7 +111,7 @@ def compute(context: StepContext) -> dict[int, dict[str, Any]]:
     figures = {pk: empty_figures(day) for pk in zone_ids}
     if not zone_ids:
         return figures
-    _stages(figures, zone_ids, day)
+    _stages(figures, zone_ids, context.period, day)
     _transitions(figures, zone_ids, context.period, day)
     _reports(figures, zone_ids, context.period)
     _milestones(figures, zone_ids, day)
@@ -123,7 +124,23 @@ def recompute_step(context: StepContext) -> int:
     return write_section(context, SECTION, compute(context))
 
 
-def _stages(figures: dict[int, dict], zone_ids: list[int], day: datetime.date) -> None:
+def _stages(
+    figures: dict[int, dict], zone_ids: list[int], period: datetime.date, day: datetime.date
+) -> None:
+    """Projects by stage on ``day`` with their investment, and the planned investment of the
+    projects signed in the month and the year (each project once, however often it was
+    signed)."""
+
+    def signed_since(first: datetime.date) -> Exists:
+        return Exists(
+            StageTransition.objects.filter(
+                project=OuterRef("pk"),
+                to_stage=ProjectStage.SIGNED,
+                date__gte=first,
+                date__lte=day,
+            )
+        )
+
     rows = (
         Project.objects.filter(zone_id__in=zone_ids)
         .annotate(stage_then=stage_on(day))
@@ -133,6 +150,10 @@ def _stages(figures: dict[int, dict], zone_ids: list[int], day: datetime.date) -
             n=Count("pk"),
             investment=Sum("planned_investment"),
             plan=Sum("planned_investment_this_year"),
+            signed_year=Sum(
+                "planned_investment", filter=signed_since(datetime.date(period.year, 1, 1))
+            ),
+            signed_month=Sum("planned_investment", filter=signed_since(period)),
         )
         .order_by()
     )
@@ -143,36 +164,36 @@ def _stages(figures: dict[int, dict], zone_ids: list[int], day: datetime.date) -
         doc["stage_investment"][stage] = _amount(row["investment"])
         if stage in ACTIVE_STAGES:
             doc["plan_this_year"] = round(doc["plan_this_year"] + _amount(row["plan"]), 2)
+        doc["signed_investment_year"] = round(
+            doc["signed_investment_year"] + _amount(row["signed_year"]), 2
+        )
+        doc["signed_investment_month"] = round(
+            doc["signed_investment_month"] + _amount(row["signed_month"]), 2
+        )
 
 
 def _transitions(
     figures: dict[int, dict], zone_ids: list[int], period: datetime.date, day: datetime.date
 ) -> None:
-    in_month = Q(date__gte=period)
+    """Projects that entered each stage in the month and in the year: a project created at a
+    stage (its first transition, e.g. a signed project entered afterwards) entered it then."""
     rows = (
         StageTransition.objects.filter(
             project__zone_id__in=zone_ids,
             date__gte=datetime.date(period.year, 1, 1),
             date__lte=day,
         )
-        .exclude(from_stage="")  # the creation row is not a move into a stage
         .values("project__zone_id", "to_stage")
         .annotate(
             year=Count("project", distinct=True),
-            month=Count("project", distinct=True, filter=in_month),
-            year_investment=Sum("project__planned_investment"),
-            month_investment=Sum("project__planned_investment", filter=in_month),
+            month=Count("project", distinct=True, filter=Q(date__gte=period)),
         )
         .order_by()
     )
     for row in rows:
         doc = figures[row["project__zone_id"]]
-        stage = row["to_stage"]
-        doc["year"][stage] = row["year"]
-        doc["month"][stage] = row["month"]
-        if stage == ProjectStage.SIGNED:
-            doc["signed_investment_year"] = _amount(row["year_investment"])
-            doc["signed_investment_month"] = _amount(row["month_investment"])
+        doc["year"][row["to_stage"]] = row["year"]
+        doc["month"][row["to_stage"]] = row["month"]
 
 
 def _reports(figures: dict[int, dict], zone_ids: list[int], period: datetime.date) -> None:
@@ -195,10 +216,17 @@ def _reports(figures: dict[int, dict], zone_ids: list[int], period: datetime.dat
 
 def _milestones(figures: dict[int, dict], zone_ids: list[int], day: datetime.date) -> None:
     red_before = day - datetime.timedelta(days=supervision_red_after_days())
+    # projects terminated on the day (one reopened since still was): their milestones are history
+    terminated = (
+        Project.objects.filter(zone_id__in=zone_ids)
+        .annotate(stage_then=stage_on(day))
+        .filter(stage_then=ProjectStage.TERMINATED)
+        .values("pk")
+    )
     rows = (
         Milestone.objects.filter(project__zone_id__in=zone_ids, planned_date__lt=day)
         .filter(~Q(status=MilestoneStatus.DONE) | Q(actual_date__gt=day))
-        .exclude(project__stage=ProjectStage.TERMINATED, project__stage_since__lte=day)
+        .exclude(project__in=terminated)
         .values("project__zone_id")
         .annotate(
             red=Count("pk", filter=Q(planned_date__lt=red_before)),

@@ -22,15 +22,16 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from devzone.access import get_scope
+from devzone.access import Role, get_scope
 from investment.models import AccountabilityScore, ProjectStage, PromotionMode, SubjectKind
 from zones import summaries
 from zones.methodology import active_methodology
 from zones.models import (
     Capacity,
+    Membership,
     Methodology,
     Prefecture,
     ScoreRun,
@@ -147,6 +148,8 @@ def _sum_docs(docs: Iterable[dict[str, Any]]) -> dict[str, Any]:
     the keys are known, no recursion)."""
     total: dict[str, Any] = dict.fromkeys(PIPELINE_NUMBERS, 0.0)
     maps: dict[str, dict[str, float]] = {key: defaultdict(int) for key in PIPELINE_MAPS}
+    maps["milestones_overdue"].update(red=0, yellow=0)  # shown even when no zone has a row
+    maps["items_open"].update(red=0, yellow=0, blue=0, none=0)
     series: dict[str, dict[str, list[float]]] = {key: {} for key in PIPELINE_SERIES}
     as_of = ""
     for doc in docs:
@@ -189,7 +192,7 @@ def overview(
     """Everything the cockpit shows for ``zones`` (already scoped and filtered) in ``period``.
 
     Queries: the zones (1), the active methodology (1, unless given), their scores (1), their
-    summary rows (1), the accountability rows (1), the runs of the period (1).
+    summary rows (1), the accountability rows (1), the latest month with results (1).
     """
     zone_rows = list(
         zones.order_by("prefecture__code", "code").values(
@@ -650,11 +653,17 @@ def zone_dashboard(
         accountability = [
             _score_dict(row)
             for row in AccountabilityScore.objects.for_user(user)
+            .filter(methodology=methodology, period__gte=since, period__lte=period)
             .filter(
-                methodology=methodology,
-                period__gte=since,
-                period__lte=period,
-                zone=zone,
+                Q(zone=zone)
+                # a leader of several zones has a row of no single zone
+                | Q(
+                    zone__isnull=True,
+                    subject_kind=SubjectKind.ZONE_LEADER,
+                    user_id__in=Membership.objects.filter(role=Role.ZONE_LEADER, zone=zone).values(
+                        "user_id"
+                    ),
+                )
             )
             .order_by("period", "subject_kind", "rank")
             .values(*SCORE_FIELDS)

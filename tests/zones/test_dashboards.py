@@ -235,7 +235,8 @@ def test_the_real_recompute_feeds_the_overview(cast, methodology):
 
     data = overview(cast.province, period=PERIOD, zones=Zone.objects.for_user(cast.province))
     assert data["headline"]["projects"] == 2
-    assert (data["headline"]["signed_year"], data["headline"]["signed_month"]) == (1, 1)
+    # the project entered at 签约 in May was signed this year too
+    assert (data["headline"]["signed_year"], data["headline"]["signed_month"]) == (2, 1)
     assert data["headline"]["summarised_zones"] == 3
     assert data["freshness"]["missing"] is False
     assert data["freshness"]["as_of"] == D(2025, 6, 30)
