@@ -18,10 +18,11 @@ DEMO_PASSWORD := devzone-demo-2026
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 # Debian packages: WeasyPrint (PDF reports, with Chinese fonts); gettext (compiles the English
-# catalog); chromium for the browser tests; LibreOffice Calc writes the spreadsheets that the
+# catalog); chromium for the browser tests; poppler-utils (pdftotext, pdffonts) reads the PDF
+# reports in tests; LibreOffice Calc writes the spreadsheets that the
 # import tests read as zone staff's own files.
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext
-APT_TEST := chromium libreoffice-calc
+APT_TEST := chromium libreoffice-calc poppler-utils
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 

@@ -37,6 +37,22 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
             ),
             "options": {"expires": 6 * 3600},
         },
+        # the previous month's supervision reports, on the first morning of the month
+        "reports-monthly": {
+            "task": "zones.monthly_reports",
+            "schedule": crontab(
+                day_of_month=settings.DEVZONE_REPORTS_DAY,
+                hour=settings.DEVZONE_REPORTS_HOUR,
+                minute=settings.DEVZONE_REPORTS_MINUTE,
+            ),
+            "options": {"expires": 12 * 3600},
+        },
+        # re-enqueue reports and mails a lost message or a dead worker left behind
+        "reports-sweeper": {
+            "task": "zones.report_sweeper",
+            "schedule": 600.0,
+            "options": {"expires": 600},
+        },
     }
 
 

@@ -9,7 +9,7 @@ the fields.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import tablib
@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
@@ -219,6 +220,14 @@ def style_form(form: forms.BaseForm, *, compact: bool = False) -> forms.BaseForm
             if not isinstance(form_field, forms.ModelChoiceField):
                 form_field.widget.choices = list(form_field.choices)
     return form
+
+
+def pk_url(name: str) -> Callable[[int], str]:
+    """``reverse`` once for a URL taking one ``pk``; the returned function fills in any pk
+    (a national dashboard links thousands of rows: one reverse each would cost 200 ms)."""
+    sentinel = "987654321"
+    prefix, suffix = reverse(name, args=[int(sentinel)]).split(sentinel)
+    return lambda pk: f"{prefix}{pk}{suffix}"
 
 
 @dataclass(frozen=True)

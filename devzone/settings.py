@@ -220,6 +220,17 @@ DEVZONE_SUPERVISION_RED_AFTER_DAYS = env_int(
 # A zone scorecard computed longer ago than this many hours is flagged stale (the nightly
 # recompute has not run since); zones/scorecard.py.
 DEVZONE_SCORES_STALE_HOURS = env_int("DEVZONE_SCORES_STALE_HOURS", 36, minimum=1, maximum=24 * 366)
+# Monthly supervision reports: a PDF larger than this goes out as a download link instead of an
+# attachment; the link starts with DEVZONE_BASE_URL (the address users open the platform at).
+DEVZONE_REPORT_ATTACH_MAX_BYTES = env_int(
+    "DEVZONE_REPORT_ATTACH_MAX_BYTES", 10 * 1024 * 1024, minimum=0
+)
+# When the beat builds and mails the previous month's reports (local time, Asia/Shanghai).
+DEVZONE_REPORTS_DAY = env_int("DEVZONE_REPORTS_DAY", 1, minimum=1, maximum=28)
+DEVZONE_REPORTS_HOUR = env_int("DEVZONE_REPORTS_HOUR", 8, minimum=0, maximum=23)
+DEVZONE_REPORTS_MINUTE = env_int("DEVZONE_REPORTS_MINUTE", 0, minimum=0, maximum=59)
+DEVZONE_REPORT_MAX_ATTEMPTS = env_int("DEVZONE_REPORT_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+DEVZONE_BASE_URL = env_str("DEVZONE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 EMAIL_URL = env_url("EMAIL_URL", ("smtp", "smtps"))
 if EMAIL_URL:

@@ -22,3 +22,14 @@ class ZonesConfig(AppConfig):
             "quadrant", lambda: quadrant.DEFAULT_PARAMETERS, quadrant.validate_parameters
         )
         register_section("land", lambda: land.DEFAULT_PARAMETERS, land.validate_parameters)
+
+        from celery.signals import worker_ready
+
+        worker_ready.connect(_check_pdf_toolchain, weak=False, dispatch_uid="zones-pdf-check")
+
+
+def _check_pdf_toolchain(**kwargs) -> None:
+    """At worker start-up (the worker renders the monthly PDF reports)."""
+    from zones.reports import check_pdf_toolchain
+
+    check_pdf_toolchain()

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from devzone import charts
+from devzone.pages import pk_url
 from investment.models import ProjectStage
 from zones.dashboards import MAP_MEASURES
 from zones.models import Quadrant, Stage
@@ -33,15 +33,12 @@ QUADRANT_COLOUR = {
 }
 
 
-def _zone_href(pk: int) -> str:
-    return reverse("zones:zone-dashboard", args=[pk])
-
-
 def overview_charts(
     data: dict[str, Any], *, measure: str = "zones", prefecture_links: bool = True
 ) -> dict[str, str]:
     """The cockpit's (and the prefecture dashboard's) charts."""
     result: dict[str, str] = {}
+    zone_href = pk_url("zones:zone-dashboard")
     headline = data["headline"]
     stages = list(headline["projects_by_stage"])
     result["projects-by-stage"] = charts.bar(
@@ -88,9 +85,12 @@ def overview_charts(
         chart_id="by-tier",
         unit=_("个"),
     )
-    prefectures = data["by_prefecture"]
+    prefectures = data["by_region"]
+    by_province = data["region_level"] == "province"
+    links = prefecture_links and not by_province
+    prefecture_href = pk_url("zones:prefecture-dashboard")
     result["by-prefecture"] = charts.stacked_bar(
-        _("各市州开发区发展阶段"),
+        _("各省份开发区发展阶段") if by_province else _("各市州开发区发展阶段"),
         [r["name"] for r in prefectures],
         [
             charts.Series(
@@ -100,7 +100,7 @@ def overview_charts(
         ],
         chart_id="by-prefecture",
         unit=_("个"),
-        links=[_prefecture_href(r["pk"]) for r in prefectures] if prefecture_links else None,
+        links=[prefecture_href(r["pk"]) for r in prefectures] if links else None,
         horizontal=True,
     )
     founding = data["founding"]
@@ -134,7 +134,7 @@ def overview_charts(
                 p["y"],
                 f"{p['name']}（{p['scale_yi']} 亿元）",
                 QUADRANT_COLOUR.get(p["quadrant"]),
-                _zone_href(p["pk"]),
+                zone_href(p["pk"]),
                 str(labels.get(p["quadrant"], _("未判定"))),
             )
             for p in quadrant["points"]
@@ -183,32 +183,34 @@ def overview_charts(
             chart_id="accountability",
             unit=_("分"),
             colours=[SCORE_COLOUR.get(r["colour"]) for r in rows],
-            links=[_zone_href(r["zone_id"]) if r["zone_id"] else None for r in rows],
+            links=[zone_href(r["zone_id"]) if r["zone_id"] else None for r in rows],
             horizontal=True,
         )
-    result["map"] = prefecture_map(prefectures, measure, links=prefecture_links)
+    result["map"] = region_map(prefectures, measure, links=links, by_province=by_province)
     return result
 
 
-def _prefecture_href(pk: int) -> str:
-    return reverse("zones:prefecture-dashboard", args=[pk])
-
-
-def prefecture_map(prefectures: list[dict[str, Any]], measure: str, *, links: bool = True) -> str:
+def region_map(
+    regions: list[dict[str, Any]], measure: str, *, links: bool = True, by_province: bool = False
+) -> str:
+    """The prefectures (or provinces) as hexagons coloured by ``measure``; Guizhou's layout
+    where the codes match, a compact grid otherwise."""
     label, unit = MAP_MEASURES.get(measure, MAP_MEASURES["zones"])
     if measure not in MAP_MEASURES:
         measure = "zones"
+    prefecture_href = pk_url("zones:prefecture-dashboard")
+    title = _("各省份：%(measure)s") if by_province else _("各市州：%(measure)s")
     return charts.tile_map(
-        _("各市州：%(measure)s") % {"measure": label},
+        title % {"measure": label},
         [
             charts.Tile(
                 r["code"],
                 r["name"],
                 r[measure],
                 "—" if r[measure] is None else f"{r[measure]:g}{unit}",
-                _prefecture_href(r["pk"]) if links else None,
+                prefecture_href(r["pk"]) if links else None,
             )
-            for r in prefectures
+            for r in regions
         ],
         chart_id="map",
         layout=charts.GUIZHOU_LAYOUT,

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from devzone.pages import DataTable
+from devzone.pages import DataTable, pk_url
 from investment.models import ScoreColour, SubjectKind
 from zones.models import Quadrant, Stage, ZoneType
 
@@ -26,6 +25,9 @@ def _colour(code: str | None) -> str:
 
 
 def overview_tables(data: dict[str, Any]) -> dict[str, DataTable]:
+    zone_href = pk_url("zones:zone-dashboard")
+    prefecture_href = pk_url("zones:prefecture-dashboard")
+    by_province = data["region_level"] == "province"
     tables = [
         DataTable(
             "zones",
@@ -62,14 +64,14 @@ def overview_tables(data: dict[str, Any]) -> dict[str, DataTable]:
                 for z in data["zones"]
             ],
             [False] * 5 + [True] * 7,
-            [reverse("zones:zone-dashboard", args=[z["pk"]]) for z in data["zones"]],
+            [zone_href(z["pk"]) for z in data["zones"]],
             page_rows=PAGE_ROWS,
         ),
         DataTable(
             "prefectures",
-            _("各市州"),
+            _("各省份") if by_province else _("各市州"),
             [
-                _("市州"),
+                _("省份") if by_province else _("市州"),
                 _("开发区数"),
                 _("国家级"),
                 _("工业总产值（亿元）"),
@@ -95,10 +97,10 @@ def overview_tables(data: dict[str, Any]) -> dict[str, DataTable]:
                     r["overdue"],
                     r["red_items"],
                 ]
-                for r in data["by_prefecture"]
+                for r in data["by_region"]
             ],
             [False] + [True] * 10,
-            [reverse("zones:prefecture-dashboard", args=[r["pk"]]) for r in data["by_prefecture"]],
+            [] if by_province else [prefecture_href(r["pk"]) for r in data["by_region"]],
         ),
         DataTable(
             "by-type",
@@ -162,6 +164,7 @@ def funnel_table(funnel: dict[str, Any]) -> DataTable:
 def ranking_table(
     key: str, title: str, rows: list[dict[str, Any]], page_rows: int | None = None
 ) -> DataTable:
+    score_href = pk_url("investment:accountability-detail")
     return DataTable(
         key,
         title,
@@ -187,7 +190,7 @@ def ranking_table(
             for r in rows
         ],
         [True, False, False, True, False, True, True],
-        [reverse("investment:accountability-detail", args=[r["pk"]]) for r in rows],
+        [score_href(r["pk"]) for r in rows],
         link_column=1,
         page_rows=page_rows,
     )

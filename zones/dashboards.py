@@ -67,6 +67,7 @@ FOUNDING_PERIODS: tuple[tuple[int, int, Any], ...] = (
     (2013, 2030, _("2013年以后")),
 )
 STAGE_ORDER = [s for s, _label in Stage.choices]
+STAGE_LABELS = dict(Stage.choices)
 PROJECT_STAGES = [s for s, _label in ProjectStage.choices]
 PIPELINE_STAGES = PROJECT_STAGES[:-1]  # without 终止
 ADVANCED_STAGES = {Stage.CORE, Stage.CHAIN, Stage.NETWORK}
@@ -207,6 +208,9 @@ def overview(
             "prefecture_id",
             "prefecture__code",
             "prefecture__name",
+            "prefecture__province_id",
+            "prefecture__province__code",
+            "prefecture__province__name",
         )
     )
     zone_ids = [z["pk"] for z in zone_rows]
@@ -233,7 +237,8 @@ def overview(
         "headline": _headline(zone_rows, pipeline, docs["pipeline"]),
         "by_type": _by_type(zone_rows),
         "by_tier": _by_tier(zone_rows),
-        "by_prefecture": _by_prefecture(zone_rows, scores, docs["pipeline"], accountability),
+        "region_level": _region_level(zone_rows),
+        "by_region": _by_region(zone_rows, scores, docs["pipeline"], accountability),
         "founding": _founding(zone_rows),
         "stages": _stage_distribution(zone_rows, scores),
         "quadrant": _quadrant_points(zone_rows, scores),
@@ -241,6 +246,14 @@ def overview(
         "accountability": _ranking(accountability),
         "funnel": _funnel(pipeline),
     }
+
+
+def _scores_for(user) -> QuerySet[AccountabilityScore]:
+    """The user's accountability rows; ``user=None`` is the system (the monthly reports, whose
+    scope the caller chose: a report of a zone reads that zone's rows)."""
+    if user is None:
+        return AccountabilityScore.objects.all()
+    return AccountabilityScore.objects.for_user(user)
 
 
 SCORE_FIELDS = (
@@ -273,7 +286,7 @@ def _accountability_rows(
     if period is None or methodology is None or not zone_ids:
         return []
     rows = (
-        AccountabilityScore.objects.for_user(user)
+        _scores_for(user)
         .filter(
             period=period,
             methodology=methodology,
@@ -358,6 +371,7 @@ def _zone_list(
                 "type": z["type"],
                 "prefecture": z["prefecture__name"],
                 "stage": score.get("stage"),
+                "stage_label": str(STAGE_LABELS[score["stage"]]) if score.get("stage") else None,
                 "quadrant": score.get("quadrant"),
                 "quality": _dec(score.get("quality")),
                 "output_yi": _yi(z["latest_output"]),
@@ -424,26 +438,59 @@ def _by_tier(zone_rows: list[dict]) -> list[dict[str, Any]]:
     return rows
 
 
-def _by_prefecture(
+def _region_level(zone_rows: list[dict]) -> str:
+    """Zones of one province are shown by prefecture; of several (a national view) by province."""
+    return (
+        "prefecture" if len({z["prefecture__province_id"] for z in zone_rows}) <= 1 else "province"
+    )
+
+
+REGION_KEYS = {
+    "prefecture": ("prefecture_id", "prefecture__code", "prefecture__name"),
+    "province": (
+        "prefecture__province_id",
+        "prefecture__province__code",
+        "prefecture__province__name",
+    ),
+}
+
+
+def _region_sums(docs: Iterable[dict[str, Any]]) -> dict[str, float]:
+    """The few pipeline figures a region row shows (cheaper than ``_sum_docs``)."""
+    sums = dict.fromkeys(("signed_year", "plan", "completed", "overdue", "red_items"), 0.0)
+    for doc in docs:
+        sums["signed_year"] += doc.get("year", {}).get(ProjectStage.SIGNED, 0)
+        sums["plan"] += doc.get("plan_this_year", 0)
+        sums["completed"] += doc.get("completed_this_year", 0)
+        sums["overdue"] += doc.get("milestones_overdue", {}).get("red", 0)
+        sums["red_items"] += doc.get("items_open", {}).get("red", 0)
+    return sums
+
+
+def _by_region(
     zone_rows: list[dict], scores: dict[int, dict], pipeline: dict[int, dict], acc: list[dict]
 ) -> list[dict[str, Any]]:
-    """One row per prefecture with every map measure (prefecture order: by code)."""
+    """One row per prefecture (or per province, for zones of several provinces) with every map
+    measure, ordered by code. A prefecture's accountability is its own pooled score; a
+    province has none (the scoring ranks zones, leaders, leads and prefectures)."""
+    level = _region_level(zone_rows)
+    key_id, key_code, key_name = REGION_KEYS[level]
     groups: dict[int, list[dict]] = defaultdict(list)
     for z in zone_rows:
-        groups[z["prefecture_id"]].append(z)
+        groups[z[key_id]].append(z)
     pref_score = {r["prefecture_id"]: r for r in acc if r["kind"] == SubjectKind.PREFECTURE}
     rows = []
-    for pref_id, members in groups.items():
+    for region_id, members in groups.items():
         ids = [z["pk"] for z in members]
         staged = [scores[pk]["stage"] for pk in ids if pk in scores]
-        doc = _sum_docs(pipeline[pk] for pk in ids if pk in pipeline)
-        plan, completed = doc.get("plan_this_year", 0.0), doc.get("completed_this_year", 0.0)
-        score = pref_score.get(pref_id, {})
+        sums = _region_sums(pipeline[pk] for pk in ids if pk in pipeline)
+        score = pref_score.get(region_id, {}) if level == "prefecture" else {}
         rows.append(
             {
-                "pk": pref_id,
-                "code": members[0]["prefecture__code"],
-                "name": members[0]["prefecture__name"],
+                "level": level,
+                "pk": region_id,
+                "code": members[0][key_code],
+                "name": members[0][key_name],
                 "zones": len(members),
                 "national": sum(1 for z in members if z["level"] == "national"),
                 "output": _yi(sum((z["latest_output"] or 0) for z in members)),
@@ -451,10 +498,10 @@ def _by_prefecture(
                 "quality": _median(_dec(scores[pk]["quality"]) for pk in ids if pk in scores),
                 "accountability": _dec(score.get("score")),
                 "accountability_colour": score.get("colour"),
-                "signed_year": doc.get("year", {}).get(ProjectStage.SIGNED, 0),
-                "investment_rate": _percent(completed, plan),
-                "overdue": doc.get("milestones_overdue", {}).get("red", 0),
-                "red_items": doc.get("items_open", {}).get("red", 0),
+                "signed_year": int(sums["signed_year"]),
+                "investment_rate": _percent(sums["completed"], sums["plan"]),
+                "overdue": int(sums["overdue"]),
+                "red_items": int(sums["red_items"]),
                 "stages": Counter(staged),
             }
         )
@@ -652,7 +699,7 @@ def zone_dashboard(
     if period is not None and methodology is not None:
         accountability = [
             _score_dict(row)
-            for row in AccountabilityScore.objects.for_user(user)
+            for row in _scores_for(user)
             .filter(methodology=methodology, period__gte=since, period__lte=period)
             .filter(
                 Q(zone=zone)

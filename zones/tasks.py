@@ -124,3 +124,13 @@ def request_full_recompute_after_activation(methodology: Methodology, *, by: str
     run = queue_full_run(kind=ScoreRun.Kind.ACTIVATION, triggered_by=by, methodology=methodology)
     if run is not None:
         enqueue_after_commit(recompute_all, run.pk)
+
+
+# The monthly report tasks live in their own module; importing them here registers them with
+# the worker (Celery discovers ``<app>.tasks``).
+from zones.report_tasks import (  # noqa: E402, F401
+    generate_report,
+    monthly_reports,
+    report_sweeper,
+    send_delivery,
+)

@@ -8,7 +8,15 @@ LOGIN_REDIRECT_URL = "home", LOGOUT_REDIRECT_URL = "login"). devzone/urls.py inc
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zones.views import dashboards, enterprises, home, imports, indicators, zone_pages
+from zones.views import (
+    dashboards,
+    enterprises,
+    home,
+    imports,
+    indicators,
+    reports,
+    zone_pages,
+)
 
 app_name = "zones"
 
@@ -18,6 +26,11 @@ urlpatterns = [
     path("zones/<int:pk>/", zone_pages.zone_detail, name="zone-detail"),
     path("zones/<int:pk>/dashboard/", dashboards.zone_dashboard, name="zone-dashboard"),
     path("cockpit/", dashboards.cockpit, name="cockpit"),
+    path("reports/", reports.report_list, name="report-list"),
+    path("reports/<int:pk>/", reports.report_detail, name="report-detail"),
+    path("reports/<int:pk>/download/", reports.report_download, name="report-download"),
+    path("reports/<int:pk>/regenerate/", reports.report_regenerate, name="report-regenerate"),
+    path("report-deliveries/<int:pk>/resend/", reports.delivery_resend, name="delivery-resend"),
     path(
         "prefectures/<int:pk>/dashboard/",
         dashboards.prefecture_dashboard,

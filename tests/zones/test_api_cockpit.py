@@ -110,7 +110,7 @@ def test_the_figures_are_those_of_the_stored_rows(world, api_for):
         code: counts.get(code, 0) for code, _label in Stage.choices
     }
     assert counts == {Stage.CHAIN: 1, Stage.AGGLOMERATING: 2}
-    prefectures = [(r["name"], r["zones"]) for r in body["by_prefecture"]]
+    prefectures = [(r["name"], r["zones"]) for r in body["by_region"]]
     assert prefectures == [("贵阳市", 2), ("遵义市", 1)]
     assert body["as_of"] == f"{month_end(period()):%Y-%m-%d}"
     computed = max(ZoneScore.objects.filter(period=period()).values_list("computed_at", flat=True))
@@ -124,7 +124,7 @@ def test_the_prefecture_type_and_period_parameters_narrow_the_figures(world, api
     zunyi = cockpit(api, f"?prefecture={world.zone_b.prefecture.code}")
     assert zunyi["headline"]["zones"] == 1
     assert zunyi["headline"]["projects"] == stored_projects([world.zone_b]) == 1
-    assert [r["name"] for r in zunyi["by_prefecture"]] == ["遵义市"]
+    assert [r["name"] for r in zunyi["by_region"]] == ["遵义市"]
     assert sum(r["n"] for r in zunyi["stages"]) == 1
 
     high_tech = cockpit(api, f"?type={ZoneType.HIGH_TECH}")

@@ -369,8 +369,8 @@ def test_each_prefecture_gets_one_row_with_every_map_measure(cast, registry):
 
     data = overview(cast.province, period=PERIOD, zones=only(*z.values()))
 
-    rows = {r["name"]: r for r in data["by_prefecture"]}
-    assert [r["name"] for r in data["by_prefecture"]] == ["贵阳市", "遵义市"]  # by code
+    rows = {r["name"]: r for r in data["by_region"]}
+    assert [r["name"] for r in data["by_region"]] == ["贵阳市", "遵义市"]  # by code
     guiyang, zunyi = rows["贵阳市"], rows["遵义市"]
     assert (guiyang["zones"], guiyang["national"], guiyang["output"]) == (2, 1, 1260.0)
     assert guiyang["advanced"] == 50.0  # 聚核 of two scored zones
@@ -596,7 +596,7 @@ def test_a_city_supervisor_sees_only_the_zones_and_rows_of_the_prefecture(cast, 
     assert data["headline"]["projects"] == 3  # 1 + 2 signed; zone B's 3 not counted
     assert data["headline"]["items_open"]["red"] == 11
     assert sum(r["n"] for r in data["stages"]) == 2
-    assert [r["name"] for r in data["by_prefecture"]] == ["贵阳市"]
+    assert [r["name"] for r in data["by_region"]] == ["贵阳市"]
     assert keys(data) == {
         ("zone", "测试开发区A"),
         ("zone", "测试开发区A2"),
@@ -628,14 +628,14 @@ def test_an_overview_of_some_zones_keeps_only_their_zones_and_zone_leaders(cast,
     data = overview(cast.province, period=PERIOD, zones=guiyang)
 
     assert [z["code"] for z in data["zones"]] == ["TZ-A", "TZ-A2"]
-    assert [r["name"] for r in data["by_prefecture"]] == ["贵阳市"]
+    assert [r["name"] for r in data["by_region"]] == ["贵阳市"]
     assert keys(data, "zone", "zone_leader") == {
         ("zone", "测试开发区A"),
         ("zone", "测试开发区A2"),
         ("zone_leader", "t_leader_a"),
         ("zone_leader", "t_leader_both"),
     }
-    assert data["by_prefecture"][0]["accountability"] == 80.0  # 贵阳市's own row
+    assert data["by_region"][0]["accountability"] == 80.0  # 贵阳市's own row
 
 
 # --- freshness ----------------------------------------------------------------------------

@@ -30,6 +30,15 @@ from zones.models.registry import (
     ZoneQuerySet,
     ZoneType,
 )
+from zones.models.reports import (
+    DeliveryStatus,
+    Report,
+    ReportDelivery,
+    ReportKind,
+    ReportPreference,
+    ReportStatus,
+    scope_key,
+)
 from zones.models.scoring import (
     Capacity,
     ChainLink,
@@ -79,6 +88,13 @@ __all__ = [
     "ZoneScore",
     "ZoneScoreQuerySet",
     "ZoneSummary",
+    "DeliveryStatus",
+    "Report",
+    "ReportDelivery",
+    "ReportKind",
+    "ReportPreference",
+    "ReportStatus",
+    "scope_key",
     "ZoneSummaryQuerySet",
     "EnterpriseAnnual",
     "EnterpriseGrade",
