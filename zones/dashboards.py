@@ -661,7 +661,7 @@ def zone_dashboard(
     of the period (1), its accountability rows of those months (1).
     """
     methodology = methodology or active_methodology()
-    since = _months_back(period, TREND_MONTHS - 1) if period else None
+    since = months_back(period, TREND_MONTHS - 1) if period else None
     history: list[dict[str, Any]] = []
     province_caps: list[dict] = []
     if period is not None and methodology is not None:
@@ -718,7 +718,7 @@ def zone_dashboard(
     current = next((h for h in history if h["period"] == period), None)
     docs = summary_rows.get(period, {}) if period else {}
     pipeline = docs.get("pipeline", {})
-    months = [_months_back(period, i) for i in range(TREND_MONTHS - 1, -1, -1)] if period else []
+    months = [months_back(period, i) for i in range(TREND_MONTHS - 1, -1, -1)] if period else []
     return {
         "period": period,
         "score": current,
@@ -743,7 +743,7 @@ def zone_dashboard(
     }
 
 
-def _months_back(period: datetime.date, n: int) -> datetime.date:
+def months_back(period: datetime.date, n: int) -> datetime.date:
     index = period.year * 12 + period.month - 1 - n
     return datetime.date(index // 12, index % 12 + 1, 1)
 

@@ -111,9 +111,14 @@ def generate_report(
 ) -> None:
     month = datetime.date.fromisoformat(period)
     token = self.request.id or ""
-    report = reports.generate(
-        kind, pk, month, triggered_by=triggered_by, token=token, queued_only=True
-    )
+    try:
+        report = reports.generate(
+            kind, pk, month, triggered_by=triggered_by, token=token, queued_only=True
+        )
+    except Exception:  # recorded on the row (failed); the parent must not wait for it forever
+        report = Report.objects.get(
+            scope_key=scope_key(kind, pk), period=month, methodology=active_methodology()
+        )
     if report.status not in (ReportStatus.DONE, ReportStatus.FAILED) or (
         report.claimed_by != token
     ):  # a duplicate message, or another worker holds it: that one carries on

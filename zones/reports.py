@@ -43,6 +43,7 @@ from zones.models import (
     ZoneScore,
     scope_key,
 )
+from zones.recompute import month_end
 from zones.scorecard import scorecard
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def zone_figures(zone: Zone, period: datetime.date, methodology: Methodology) ->
     card = scorecard(zone, period, methodology)
     previous = (
         ZoneScore.objects.filter(
-            zone=zone, methodology=methodology, period=dashboards._months_back(period, 1)
+            zone=zone, methodology=methodology, period=dashboards.months_back(period, 1)
         )
         .values_list("stage", flat=True)
         .first()
@@ -104,7 +105,7 @@ def zone_figures(zone: Zone, period: datetime.date, methodology: Methodology) ->
             "accountability": ranking,
             "overdue": _overdue_milestones(zone, period),
             "items": _open_items(zone, period),
-            "projects": _projects(zone),
+            "projects": _projects(zone, period),
             "as_of": data["freshness"]["as_of"],
             "talent_platform_rows": list(
                 itertools.zip_longest(
@@ -148,7 +149,7 @@ def _overdue_milestones(zone: Zone, period: datetime.date) -> list[dict[str, Any
     """The zone's milestones overdue at the month's end (red first), with their owners."""
     from investment.models import Milestone, MilestoneStatus, supervision_red_after_days
 
-    end = min(dashboards_month_end(period), timezone.localdate())
+    end = min(month_end(period), timezone.localdate())
     red_before = end - datetime.timedelta(days=supervision_red_after_days())
     rows = (
         Milestone.objects.filter(project__zone=zone, planned_date__lt=end)
@@ -173,7 +174,7 @@ def _open_items(zone: Zone, period: datetime.date) -> list[dict[str, Any]]:
     """The zone's supervision items open at the month's end, coloured as on that day."""
     from investment.models import SupervisionItem, supervision_red_after_days, warning_colour
 
-    end = dashboards_month_end(period)
+    end = month_end(period)
     day = min(end, timezone.localdate())
     red_after = supervision_red_after_days()
     return [
@@ -202,26 +203,41 @@ def _open_items(zone: Zone, period: datetime.date) -> list[dict[str, Any]]:
     ]
 
 
-def _projects(zone: Zone) -> list[dict[str, Any]]:
-    from investment.models import Project
+def _projects(zone: Zone, period: datetime.date) -> list[dict[str, Any]]:
+    """The zone's projects as at the month's end: those that existed then, at their stage then,
+    with the cumulative investment of their last report up to the month."""
+    from django.db.models import OuterRef, Subquery
 
+    from investment.accountability import stage_on
+    from investment.models import PIPELINE, ProgressReport, Project, ProjectStage
+
+    day = min(month_end(period), timezone.localdate())
+    last_report = (
+        ProgressReport.objects.filter(project=OuterRef("pk"))
+        .filter(Q(year__lt=period.year) | Q(year=period.year, month__lte=period.month))
+        .order_by("-year", "-month")
+        .values("investment_cumulative")[:1]
+    )
+    order = {stage: i for i, stage in enumerate([*PIPELINE, ProjectStage.TERMINATED])}
+    labels = dict(ProjectStage.choices)
+    rows = (
+        Project.objects.filter(zone=zone)
+        .annotate(stage_then=stage_on(day), completed_then=Subquery(last_report))
+        .exclude(stage_then="")
+        .select_related("lead")
+    )
+    projects = sorted(rows, key=lambda p: (order.get(p.stage_then, 99), p.code))
     return [
         {
             "code": p.code,
             "name": p.name,
-            "stage": p.get_stage_display(),
+            "stage": str(labels.get(p.stage_then, p.stage_then)),
             "investment_wan": p.planned_investment,
-            "completed_wan": p.completed_investment,
+            "completed_wan": p.completed_then or 0,
             "lead": (p.lead.get_full_name() or p.lead.get_username()) if p.lead else "—",
         }
-        for p in Project.objects.filter(zone=zone).select_related("lead").order_by("stage", "code")
+        for p in projects
     ]
-
-
-def dashboards_month_end(period: datetime.date) -> datetime.date:
-    from zones.recompute import month_end
-
-    return month_end(period)
 
 
 def region_figures(
@@ -278,7 +294,7 @@ def _stage_changes(zones, period: datetime.date, methodology: Methodology) -> li
     order = {code: i for i, (code, _label) in enumerate(Stage.choices)}
     before = dict(
         ZoneScore.objects.filter(
-            zone__in=zones, methodology=methodology, period=dashboards._months_back(period, 1)
+            zone__in=zones, methodology=methodology, period=dashboards.months_back(period, 1)
         ).values_list("zone_id", "stage")
     )
     changes = []
@@ -461,10 +477,14 @@ def generate(
                 figures = region_figures(kind, scope, period, methodology)
             report.figures = figures
             pdf, pages = render(report)
+        old = report.file.name if report.file else ""
+        # the new file first (the storage picks a free name), then the row; the old file goes
+        # only once the row points at the new one: one file per report, never none
+        report.file.save("report.pdf", ContentFile(pdf), save=False)
         with transaction.atomic():
-            if report.file:
-                report.file.delete(save=False)  # same name: replace, never pile up
-            report.file.save("report.pdf", ContentFile(pdf), save=False)
+            if old and old != report.file.name:
+                storage = report.file.storage
+                transaction.on_commit(lambda: storage.delete(old))
             Report.objects.filter(pk=report.pk).update(
                 file=report.file.name,
                 size=len(pdf),

@@ -41,8 +41,9 @@ class ReportQuerySet(ScopedQuerySet):
 
 
 def report_path(report: Report, filename: str) -> str:
-    """Server-chosen, never from a user: reports/2026-10/zone-DEMO-520100-01-2026.1.pdf."""
-    return f"reports/{report.period:%Y-%m}/{report.scope_key.replace(':', '-')}.pdf"
+    """Server-chosen, never from a user: reports/2026-10/zone-12-m3.pdf (scope, version)."""
+    scope = report.scope_key.replace(":", "-")
+    return f"reports/{report.period:%Y-%m}/{scope}-m{report.methodology_id}.pdf"
 
 
 class Report(models.Model):
