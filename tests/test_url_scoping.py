@@ -122,6 +122,38 @@ def app_world_makers():
     return makers
 
 
+def _report_rows(zone, marker: str) -> list:
+    """The zone's monthly report (pk zone.pk + 3, a small PDF naming the marker) and one
+    delivery of it (pk zone.pk + 4)."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from zones.methodology import active_methodology
+    from zones.models import Report, ReportDelivery, ReportStatus, scope_key
+
+    report = Report(
+        pk=zone.pk + 3,
+        kind="zone",
+        scope_key=scope_key("zone", zone.pk),
+        zone=zone,
+        prefecture=zone.prefecture,
+        province=zone.prefecture.province,
+        period=datetime.date(2026, 1, 1),
+        methodology=active_methodology(),
+        status=ReportStatus.DONE,
+        figures={"narrative": [marker]},
+    )
+    content = b"%PDF-1.4\n%" + marker.encode() + b"\ntrailer\n<<>>\n%%EOF\n"
+    report.file.save("report.pdf", ContentFile(content), save=False)
+    report.size = len(content)
+    report.save(force_insert=True)
+    delivery = ReportDelivery.objects.create(
+        pk=zone.pk + 4, report=report, email=f"{zone.pk}@example.test", reason=marker
+    )
+    return [report, delivery]
+
+
 @pytest.fixture
 def world(cast):
     """Marker rows in zones A and B, with primary keys in ranges no other row shares.
@@ -140,6 +172,7 @@ def world(cast):
         rows[key].append(
             IndicatorFactory(pk=zone.pk + 2, zone=zone, year=2024, tax_revenue=Decimal("98765.43"))
         )
+        rows[key] += _report_rows(zone, marker)
         for offset, make_rows in app_world_makers():
             rows[key] += make_rows(zone, zone.pk + offset, marker)
     return {

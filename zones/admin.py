@@ -280,4 +280,4 @@ class UserAdmin(DjangoUserAdmin):
 
 
 # The scoring engine's models live in their own admin module.
-from zones import admin_scoring  # noqa: E402, F401
+from zones import admin_reports, admin_scoring  # noqa: E402, F401

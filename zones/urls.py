@@ -27,6 +27,7 @@ urlpatterns = [
     path("zones/<int:pk>/dashboard/", dashboards.zone_dashboard, name="zone-dashboard"),
     path("cockpit/", dashboards.cockpit, name="cockpit"),
     path("reports/", reports.report_list, name="report-list"),
+    path("reports/preferences/", reports.report_preferences, name="report-preferences"),
     path("reports/<int:pk>/", reports.report_detail, name="report-detail"),
     path("reports/<int:pk>/download/", reports.report_download, name="report-download"),
     path("reports/<int:pk>/regenerate/", reports.report_regenerate, name="report-regenerate"),

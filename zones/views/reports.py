@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.validators import validate_email
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +26,14 @@ from django.views.decorators.http import require_POST
 from devzone.access import Role, get_scope
 from devzone.jobs import enqueue_after_commit
 from devzone.pages import page_links, paginate, style_form
-from zones.models import DeliveryStatus, Report, ReportDelivery, ReportKind, ReportStatus
+from zones.models import (
+    DeliveryStatus,
+    Report,
+    ReportDelivery,
+    ReportKind,
+    ReportPreference,
+    ReportStatus,
+)
 
 
 class ArchiveFilterForm(forms.Form):
@@ -157,3 +165,44 @@ def delivery_resend(request, pk: int):
     enqueue_after_commit(report_tasks.send_delivery, delivery.pk)
     messages.success(request, _("已重新排队发送。"))
     return redirect("zones:report-detail", pk=delivery.report_id)
+
+
+class PreferenceForm(forms.ModelForm):
+    """The user's own report preference; extra addresses only for administrators."""
+
+    class Meta:
+        model = ReportPreference
+        fields = ["receive", "extra_recipients"]
+        widgets = {"extra_recipients": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, admin: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not admin:
+            del self.fields["extra_recipients"]
+        style_form(self)
+
+    def clean_extra_recipients(self) -> str:
+        lines = [line.strip() for line in self.cleaned_data["extra_recipients"].splitlines()]
+        addresses = [line for line in lines if line]
+        for number, address in enumerate(addresses, start=1):
+            try:
+                validate_email(address)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(
+                    _("第 %(n)d 行“%(value)s”不是有效的邮箱地址。")
+                    % {"n": number, "value": address}
+                ) from error
+        return "\n".join(addresses)
+
+
+@login_required
+def report_preferences(request):
+    preference, _created = ReportPreference.objects.get_or_create(user=request.user)
+    admin = Role.ADMINISTRATOR in get_scope(request.user).roles
+    data = request.POST if request.method == "POST" else None  # an empty POST is a submission
+    form = PreferenceForm(data, instance=preference, admin=admin)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("通报接收设置已保存。"))
+        return redirect("zones:report-preferences")
+    return render(request, "zones/report_preferences.html", {"form": form, "admin": admin})
