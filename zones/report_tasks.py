@@ -39,9 +39,15 @@ from zones.recompute import previous_month
 UNFINISHED = (ReportStatus.WAITING, ReportStatus.QUEUED, ReportStatus.RUNNING)
 
 
-def plan_month(period: datetime.date, *, triggered_by: str = "beat") -> list[int]:
-    """The month's report rows (missing ones created; existing ones back to queued/waiting
-    unless running) and the zone reports to enqueue. Queries: a handful, for any zone count."""
+def plan_month(
+    period: datetime.date, *, triggered_by: str = "beat", rebuild: bool = False
+) -> list[int]:
+    """The month's report rows and the zones whose reports to enqueue.
+
+    Missing rows are created (zones queued, prefectures and provinces waiting); failed ones are
+    tried again. A finished report is left alone — a second beat, even hours later, builds
+    nothing twice — unless ``rebuild`` (a person re-running the month): then every report that
+    is not running goes back to queued / waiting. Queries: a handful, for any zone count."""
     methodology = active_methodology()
     zones = list(Zone.objects.values_list("pk", "prefecture_id", "prefecture__province_id"))
     prefectures = list(
@@ -89,19 +95,22 @@ def plan_month(period: datetime.date, *, triggered_by: str = "beat") -> list[int
         row.period, row.methodology = period, methodology
     Report.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     month = Report.objects.filter(period=period, methodology=methodology)
-    month.filter(kind=ReportKind.ZONE).exclude(status=ReportStatus.RUNNING).update(
+    again = ~Q(status=ReportStatus.RUNNING) if rebuild else Q(status=ReportStatus.FAILED)
+    month.filter(again, kind=ReportKind.ZONE).update(
         status=ReportStatus.QUEUED, queued_at=timezone.now()
     )
-    month.exclude(kind=ReportKind.ZONE).exclude(status=ReportStatus.RUNNING).update(
-        status=ReportStatus.WAITING
+    month.filter(again).exclude(kind=ReportKind.ZONE).update(status=ReportStatus.WAITING)
+    return list(
+        month.filter(kind=ReportKind.ZONE, status=ReportStatus.QUEUED).values_list(
+            "zone_id", flat=True
+        )
     )
-    return list(month.filter(kind=ReportKind.ZONE).values_list("zone_id", flat=True))
 
 
 @shared_task(name="zones.monthly_reports", ignore_result=True)
-def monthly_reports(period: str | None = None, send: bool = True) -> None:
+def monthly_reports(period: str | None = None, send: bool = True, rebuild: bool = False) -> None:
     month = datetime.date.fromisoformat(period) if period else previous_month()
-    for zone_id in plan_month(month):
+    for zone_id in plan_month(month, rebuild=rebuild):
         generate_report.delay(ReportKind.ZONE, zone_id, month.isoformat(), send, "beat")
 
 
@@ -183,6 +192,24 @@ def report_sweeper() -> None:
         status=DeliveryStatus.PENDING, next_attempt_at__lte=now
     ).values_list("pk", flat=True):
         send_delivery.delay(delivery_id)
+    # a parent still waiting although its parts all finished (its release was lost)
+    for parent in Report.objects.filter(status=ReportStatus.WAITING, queued_at__lt=lost):
+        parts = Report.objects.filter(period=parent.period, methodology=parent.methodology)
+        if parent.kind == ReportKind.PREFECTURE:
+            parts = parts.filter(kind=ReportKind.ZONE, prefecture_id=parent.prefecture_id)
+            target = parent.prefecture_id
+        else:
+            parts = parts.filter(kind=ReportKind.PREFECTURE, province_id=parent.province_id)
+            target = parent.province_id
+        released = (
+            parts.exists()
+            and not parts.filter(status__in=UNFINISHED).exists()
+            and Report.objects.filter(pk=parent.pk, status=ReportStatus.WAITING).update(
+                status=ReportStatus.QUEUED, queued_at=now
+            )
+        )
+        if released:
+            generate_report.delay(parent.kind, target, parent.period.isoformat(), True, "sweeper")
 
 
 def request_regeneration(report: Report, *, by: str) -> None:

@@ -281,3 +281,29 @@ def test_the_sweeper_picks_up_a_lost_build_and_a_mail_due_for_retry(cast, period
     )
     stuck.refresh_from_db()
     assert stuck.status == DeliveryStatus.PENDING
+
+
+def test_a_later_beat_leaves_finished_reports_alone_and_retries_failed_ones(cast, period):
+    report_tasks.plan_month(period)
+    rows = month_rows(period)
+    done = [r for r in rows.values() if r.kind == ReportKind.ZONE]
+    Report.objects.filter(pk=done[0].pk).update(status=ReportStatus.DONE, attempts=1)
+    Report.objects.filter(pk=done[1].pk).update(status=ReportStatus.FAILED, attempts=1)
+    Report.objects.filter(pk__in=[r.pk for r in done[2:]]).update(status=ReportStatus.DONE)
+
+    again = report_tasks.plan_month(period)
+
+    assert again == [done[1].zone_id]  # only the failed one is built again
+    assert Report.objects.get(pk=done[0].pk).status == ReportStatus.DONE
+
+
+def test_a_rebuild_requeues_every_report_that_is_not_running(cast, period):
+    report_tasks.plan_month(period)
+    Report.objects.filter(period=period).update(status=ReportStatus.DONE)
+
+    zone_ids = report_tasks.plan_month(period, rebuild=True)
+
+    statuses = {r.kind: r.status for r in month_rows(period).values()}
+    assert len(zone_ids) == Report.objects.filter(period=period, kind=ReportKind.ZONE).count()
+    assert statuses[ReportKind.ZONE] == ReportStatus.QUEUED
+    assert statuses[ReportKind.PREFECTURE] == ReportStatus.WAITING
