@@ -156,9 +156,10 @@ def report_regenerate(request, pk: int):
 @login_required
 @require_POST
 def delivery_resend(request, pk: int):
+    # another zone's delivery is a 404 like any other object; a visible one needs the role
+    delivery = get_object_or_404(ReportDelivery.objects.for_user(request.user), pk=pk)
     if Role.ADMINISTRATOR not in get_scope(request.user).roles:
         raise PermissionDenied
-    delivery = get_object_or_404(ReportDelivery.objects.for_user(request.user), pk=pk)
     from zones import report_mail, report_tasks
 
     report_mail.resend(delivery)
