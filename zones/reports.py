@@ -374,8 +374,22 @@ def render(report: Report) -> tuple[bytes, int]:
         "generated_at": timezone.localtime(),
     }
     html = render_to_string(template, context)
-    document = HTML(string=html, base_url=None).render()
+    document = HTML(string=html, base_url=None).render(font_config=_font_config())
     return document.write_pdf(), len(document.pages)
+
+
+_FONT_CONFIG = None
+
+
+def _font_config():
+    """One fontconfig/Pango font setup per process, reused by every render (WeasyPrint builds
+    a new one per document otherwise: slower, and no cache of the CJK font between reports)."""
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
 
 
 def _prefix_ids(svg: str, prefix: str) -> str:
