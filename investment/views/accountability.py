@@ -83,7 +83,9 @@ class BoardFilterForm(forms.Form):
 
 def _rows(request) -> tuple[BoardFilterForm, dict[str, Any], Any]:
     periods = dashboards.periods()
-    form = BoardFilterForm(request.GET, periods=periods)
+    query = request.GET.copy()
+    query.setdefault("kind", SubjectKind.ZONE)  # the select shows the tab that is open
+    form = BoardFilterForm(query, periods=periods)
     form.is_valid()
     data = form.cleaned_data  # the valid fields only: a stale month keeps the other filters
     period = dashboards.resolve_period(data.get("period"), periods)
