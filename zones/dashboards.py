@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from devzone.access import Role, get_scope
@@ -34,7 +34,6 @@ from zones.models import (
     Membership,
     Methodology,
     Prefecture,
-    ScoreRun,
     Stage,
     Zone,
     ZoneScore,
@@ -66,7 +65,6 @@ FOUNDING_PERIODS: tuple[tuple[int, int, Any], ...] = (
     (2010, 2012, "2010—2012"),
     (2013, 2030, _("2013年以后")),
 )
-STAGE_ORDER = [s for s, _label in Stage.choices]
 STAGE_LABELS = dict(Stage.choices)
 PROJECT_STAGES = [s for s, _label in ProjectStage.choices]
 PIPELINE_STAGES = PROJECT_STAGES[:-1]  # without 终止
@@ -790,15 +788,6 @@ def _trends(
             for m in months
         ],
     }
-
-
-def last_runs(period: datetime.date | None) -> dict[str, Any]:
-    """The period's latest finished full run (for "data as of"); one query."""
-    if period is None:
-        return {}
-    return ScoreRun.objects.filter(
-        period=period, kind=ScoreRun.Kind.FULL, status=ScoreRun.Status.DONE
-    ).aggregate(finished=Max("finished_at"))
 
 
 def talent_figures(doc: dict[str, Any]) -> list[dict[str, Any]]:
