@@ -72,7 +72,7 @@ $(STAMPS)/venv-run: pyproject.toml constraints.txt | $(PY)
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/venv-test: pyproject.toml constraints.txt | $(PY)
-	$(PIP) install -q -c constraints.txt -e '.[test]'
+	$(PIP) install -q -c constraints.txt -e '.[test,bench]'
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/venv-run
 
 $(STAMPS)/npm: package.json package-lock.json
@@ -146,9 +146,9 @@ check: setup-run
 # Re-resolve pyproject.toml's ranges (UPGRADE=1 moves to the newest allowed versions) and
 # write the result to constraints.txt.
 lock: | $(PY)
-	$(PIP) install -q $(if $(UPGRADE),--upgrade) -e '.[test]'
-	@{ echo "# Lock of every third-party distribution (pip freeze of .venv with the [test] extras)."; \
-	   echo "# Used as: pip install -c constraints.txt -e '.[test]'. Regenerate with: make lock"; \
+	$(PIP) install -q $(if $(UPGRADE),--upgrade) -e '.[test,bench]'
+	@{ echo "# Lock of every third-party distribution (pip freeze of .venv with the [test,bench] extras)."; \
+	   echo "# Used as: pip install -c constraints.txt -e '.[test,bench]'. Regenerate with: make lock"; \
 	   $(PIP) freeze --exclude-editable --exclude devzone; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 	@mkdir -p $(STAMPS) && touch $(STAMPS)/venv-test $(STAMPS)/venv-run
