@@ -38,6 +38,9 @@ help:
 	@echo "make check  migrations up to date, manage.py check, check --deploy for production"
 	@echo "make lock   regenerate constraints.txt from pyproject.toml"
 	@echo "make clean  remove .venv, node_modules, collected static files and stamps (keeps data)"
+	@echo "make backup   database + uploaded files into $(VAR)/backups/devzone-YYYYmmdd-HHMMSS.tar.gz"
+	@echo "make restore FILE=path/to/devzone-….tar.gz [FORCE=1]  check every file's SHA-256, restore"
+	@echo "              (FORCE=1 overwrites a database that has user accounts; docs/operations.md)"
 
 # --- system packages (apt-get only when something is missing) --------------------------------
 # $(1): package names that must be installed.
@@ -123,6 +126,16 @@ banner:
 
 run: migrate static banner
 	HOST=$(HOST) exec honcho start -f Procfile -p $(PORT)
+
+# --- backups (docs/operations.md) -----------------------------------------------------------
+.PHONY: backup restore
+
+backup: $(STAMPS)/venv-run
+	$(PY) manage.py backup
+
+restore: $(STAMPS)/venv-run
+	$(if $(FILE),,$(error usage: make restore FILE=path/to/devzone-YYYYmmdd-HHMMSS.tar.gz [FORCE=1]))
+	$(PY) manage.py restore "$(FILE)" $(if $(FORCE),--force)
 
 # --- quality ---------------------------------------------------------------------------------
 test: setup-test
