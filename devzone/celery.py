@@ -2,7 +2,8 @@
 
 Embedded mode uses kombu's filesystem transport under ``var/broker`` (a real worker and a real
 beat, not eager mode); ``REDIS_URL`` switches to Redis. Every schedule entry has ``expires`` so
-that a backlog after an outage does not fire the same job many times over.
+that a backlog after an outage does not fire the same job many times over. Task calls the broker
+refused are kept in an outbox (devzone/jobs.py) that beat and each starting worker flush.
 """
 
 from __future__ import annotations
@@ -10,12 +11,31 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "devzone.settings")
 
 app = Celery("devzone")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+FLUSH_PENDING_TASK = "devzone.flush_pending"
+
+
+@app.task(name=FLUSH_PENDING_TASK, ignore_result=True)
+def flush_pending_task() -> int:
+    """Send the task calls kept while the broker was down (devzone/jobs.py's outbox)."""
+    from devzone.jobs import flush_pending
+
+    return flush_pending()
+
+
+@worker_ready.connect
+def _flush_pending_on_worker_start(sender: object = None, **kwargs: object) -> None:
+    """A worker that starts has a broker: queue one outbox flush, so work kept while Redis was
+    down runs now rather than at beat's next flush. It runs in a pool process like any task;
+    two workers starting at once both queue one, and the rows' claims keep each call sent once."""
+    flush_pending_task.apply_async(expires=300)
 
 
 def _beat_schedule() -> dict[str, dict[str, object]]:
@@ -46,6 +66,12 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
                 minute=settings.DEVZONE_REPORTS_MINUTE,
             ),
             "options": {"expires": 12 * 3600},
+        },
+        # hand the outbox (task calls the broker refused while it was down) to the broker
+        "pending-tasks-flush": {
+            "task": FLUSH_PENDING_TASK,
+            "schedule": float(settings.DEVZONE_PENDING_FLUSH_SECONDS),
+            "options": {"expires": settings.DEVZONE_PENDING_FLUSH_SECONDS},
         },
         # re-enqueue reports and mails a lost message or a dead worker left behind
         "reports-sweeper": {

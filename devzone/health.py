@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Min
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -60,16 +61,33 @@ def check_worker() -> dict[str, Any]:
     }
 
 
+def check_pending() -> dict[str, Any]:
+    """Task calls the broker refused and the outbox keeps (devzone/jobs.py): ``ok`` while none
+    wait; the oldest one's age says how long the work has been held back."""
+    from devzone.models import PendingTask
+
+    try:
+        seen = PendingTask.objects.aggregate(count=Count("pk"), oldest=Min("created_at"))
+    except Exception as exc:
+        return {"ok": False, "count": None, "error": str(exc)[:200]}
+    body: dict[str, Any] = {"ok": seen["count"] == 0, "count": seen["count"]}
+    if seen["oldest"] is not None:
+        body["oldest_age_seconds"] = int((timezone.now() - seen["oldest"]).total_seconds())
+    return body
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database answers (the app can serve), 503 otherwise; broker and worker state
-    are reported for monitoring but do not fail the check, since pages work without them."""
+    """200 when the database answers (the app can serve), 503 otherwise; broker, worker and
+    outbox state are reported for monitoring but do not fail the check, since pages work without
+    them (work enqueued while the broker is down waits in the outbox)."""
     database = check_database()
     body = {
         "status": "ok" if database["ok"] else "error",
         "database": database,
         "broker": check_broker(),
         "worker": check_worker() if database["ok"] else {"ok": False, "last_heartbeat": None},
+        "pending_tasks": check_pending() if database["ok"] else {"ok": False, "count": None},
     }
     return JsonResponse(body, status=200 if database["ok"] else 503)

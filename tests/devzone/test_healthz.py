@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from devzone.health import record_heartbeat
-from devzone.models import WorkerHeartbeat
+from devzone.models import PendingTask, WorkerHeartbeat
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -85,6 +85,23 @@ def test_healthz_reports_the_worker_ok_after_a_heartbeat(client, db):
     assert worker["age_seconds"] <= 1
 
 
+def test_healthz_reports_an_empty_outbox_as_ok(client, db):
+    assert client.get("/healthz").json()["pending_tasks"] == {"ok": True, "count": 0}
+
+
+def test_healthz_counts_the_task_calls_kept_for_the_broker_and_the_oldest_ones_age(client, db):
+    PendingTask.objects.create(
+        task="zones.recompute_zone", args=[1], created_at=timezone.now() - timedelta(minutes=5)
+    )
+    PendingTask.objects.create(task="zones.send_delivery", args=[2])
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    pending = response.json()["pending_tasks"]
+    assert pending["ok"] is False
+    assert pending["count"] == 2
+    assert 300 <= pending["oldest_age_seconds"] < 360
+
+
 def test_a_new_heartbeat_replaces_the_old_row_of_the_same_worker(db):
     record_heartbeat("celery@one")
     record_heartbeat("celery@one")
@@ -104,6 +121,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
     assert body["database"]["vendor"] == "postgresql"
     assert body["database"]["error"]
     assert body["worker"]["ok"] is False
+    assert body["pending_tasks"] == {"ok": False, "count": None}
 
 
 def test_healthz_reports_the_filesystem_broker_in_embedded_mode(tmp_path):
