@@ -5,14 +5,16 @@ spreadsheet shows. Everything refused raises ``Refused`` with a Chinese message 
 Checks, in order: size; a zip must be an OOXML workbook whose members declare sane sizes and
 compression ratios (zip bombs are refused before anything is decompressed) and carry no DTD
 (openpyxl parses through defusedxml as well); an OLE2 file is a legacy or encrypted workbook;
-anything else must decode as text (UTF-8 with or without BOM, else GB18030) without control
-bytes.
+anything else must decode as text (UTF-8 with or without BOM, else GB18030; UTF-16 when it
+starts with its BOM, as Excel's "Unicode 文本" does) without control characters anywhere.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +32,12 @@ MAX_RATIO = 200  # per member larger than 1 MB uncompressed
 MAX_MEMBERS = 2_000
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+# A zip starts with a local file header, or the end record of an empty or spanned archive; a
+# CSV whose first header merely starts with "PK" is text.
+ZIP_SIGNATURES = (ZIP_MAGIC, b"PK\x05\x06", b"PK\x07\x08")
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Control characters no spreadsheet cell holds (PostgreSQL refuses NUL in text, too).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class Refused(Exception):
@@ -63,7 +71,7 @@ def read_table(data: bytes) -> Table:
         raise Refused(
             _("这是旧版 Excel（.xls）文件，不能导入；请在 Excel 中“另存为” .xlsx 或 CSV 后再导入。")
         )
-    if data.startswith(ZIP_MAGIC) or data.startswith(b"PK"):
+    if data.startswith(ZIP_SIGNATURES):
         return _read_xlsx(data)
     return _read_csv(data)
 
@@ -144,6 +152,11 @@ def _read_xlsx(data: bytes) -> Table:
 
 
 def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(UTF16_BOMS):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            pass  # refused below: neither UTF-8 nor GB18030 starts with these bytes
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -157,14 +170,16 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 
 def _read_csv(data: bytes) -> Table:
-    if b"\x00" in data[:65536]:
+    if b"\x00" in data[:65536] and not data.startswith(UTF16_BOMS):
         raise Refused(_("文件不是电子表格：请上传 .xlsx 或 CSV 文件。"))
     text, encoding = _decode(data)
-    sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
-    if controls > 0:
+    # the whole text, not a sample: a NUL past the first 64 KB would reach the database
+    if CONTROL.search(text):
         raise Refused(_("文件不是电子表格：含有二进制内容，请上传 .xlsx 或 CSV 文件。"))
-    first_line = sample.splitlines()[0] if sample else ""
+    sample = text[:65536]
+    # the header's line decides the delimiter: blank lines above it (a common "title row left
+    # empty") would otherwise make a tab- or semicolon-separated file one column wide
+    first_line = next((line for line in sample.splitlines() if line.strip()), "")
     delimiter = max((",", "\t", ";", "，"), key=first_line.count)
     if first_line.count(delimiter) == 0:
         delimiter = ","

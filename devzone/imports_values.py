@@ -56,8 +56,12 @@ def normalize(text: str) -> str:
 
 
 def header_key(text: Any) -> str:
-    """The form in which two column headers are compared: NFKC, no whitespace at all."""
-    return re.sub(r"\s+", "", normalize(str(text or "")))
+    """The form in which two column headers are compared: NFKC, no whitespace at all.
+
+    Normalised again once the whitespace is gone: a removed space lets a combining mark compose
+    with the letter before it (``e``, a space, U+0301 → ``é``), so a key is its own key.
+    """
+    return unicodedata.normalize("NFKC", re.sub(r"\s+", "", normalize(str(text or ""))))
 
 
 def is_blank(value: Any) -> bool:
@@ -104,6 +108,18 @@ class TextWidget(widgets.CharWidget):
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# No figure of ours has more integer digits than this; beyond it a cell (``1e999``, a pasted
+# identity number, an XLSX ``<v>1E400</v>`` read as infinity) is a mistake, and the decimal
+# arithmetic below would overflow instead of answering.
+MAX_INTEGER_DIGITS = 20
+
+
+def _in_range(number: Decimal) -> Decimal:
+    if number.is_nan():
+        raise ValueError(_("无法识别为数字。"))
+    if number.is_infinite() or (number and number.adjusted() >= MAX_INTEGER_DIGITS):
+        raise ValueError(_("数值过大：整数部分不能超过%(n)d位。") % {"n": MAX_INTEGER_DIGITS})
+    return number
 
 
 def _parse_number(
@@ -115,11 +131,11 @@ def _parse_number(
     if isinstance(value, bool):
         raise ValueError(_("应为数字。"))
     if isinstance(value, int):
-        return Decimal(value), False
+        return _in_range(Decimal(value)), False
     if isinstance(value, float):
-        return Decimal(repr(value)), False
+        return _in_range(Decimal(repr(value))), False
     if isinstance(value, Decimal):
-        return value, False
+        return _in_range(value), False
     text = normalize(str(value)).replace("，", ",").replace(",", "").replace(" ", "")
     factor = Decimal(1)
     if text.endswith("%"):
@@ -139,9 +155,12 @@ def _parse_number(
         hint = _("（可带单位：%(units)s）") % {"units": accepted} if accepted else ""
         raise ValueError(_("无法识别为数字%(hint)s。") % {"hint": hint})
     try:
-        return Decimal(text) * factor, factor != 1
+        number = _in_range(Decimal(text))
     except InvalidOperation as error:
         raise ValueError(_("无法识别为数字。")) from error
+    # no product when nothing converts: a context multiplication would round a tiny number
+    # such as 1e-999999999 to 0 instead of letting the column's places refuse it
+    return (number * factor, True) if factor != 1 else (number, False)
 
 
 def parse_decimal(value: Any, *, unit: str = "", factors: dict[str, Decimal] | None = None):
