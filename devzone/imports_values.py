@@ -122,6 +122,9 @@ def _in_range(number: Decimal) -> Decimal:
     return number
 
 
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
+
+
 def _parse_number(
     value: Any, unit: str, factors: dict[str, Decimal] | None
 ) -> tuple[Decimal | None, bool]:
@@ -136,7 +139,15 @@ def _parse_number(
         return _in_range(Decimal(repr(value))), False
     if isinstance(value, Decimal):
         return _in_range(value), False
-    text = normalize(str(value)).replace("，", ",").replace(",", "").replace(" ", "")
+    text = normalize(str(value)).replace("，", ",").replace(" ", "")
+    if "," in text:
+        # a comma only groups thousands: "1,5" is a typo for 1.5 or 15, never silently 15
+        head = re.split(r"[^\d,+-]", text, maxsplit=1)[0]
+        if not _GROUPED.fullmatch(head):
+            raise ValueError(
+                _("逗号只能作千位分隔符（每三位数字一个，如 1,234,567.89），请检查数字。")
+            )
+        text = text.replace(",", "")
     factor = Decimal(1)
     if text.endswith("%"):
         text = text[:-1]

@@ -928,3 +928,18 @@ def test_a_csv_whose_first_header_starts_with_pk_is_read_as_csv_not_as_a_broken_
 
 def test_header_key_composes_a_mark_that_a_removed_space_separated():
     assert iv.header_key("e \u0301") == iv.header_key("é") == "\u00e9"
+
+
+@pytest.mark.parametrize("text", ["1,5", "1，5", "12,34", "1,2345", "1.234,5", "1,234,56"])
+def test_a_comma_that_does_not_group_thousands_is_an_error_not_a_silent_number(text):
+    with pytest.raises(ValueError, match="千位分隔符"):
+        iv.parse_decimal(text, unit="万元", factors={"万元": Decimal(1), "亿元": Decimal(10000)})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1,234", "1234"), ("-12,345.5", "-12345.5"), ("1,234,567.89万元", "1234567.89")],
+)
+def test_commas_grouping_thousands_are_read(text, expected):
+    factors = {"万元": Decimal(1), "亿元": Decimal(10000)}
+    assert iv.parse_decimal(text, unit="万元", factors=factors) == Decimal(expected)
