@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from devzone.access import Role, get_scope
-from devzone.models import ChangeRecord, ImportBatch
+from devzone.models import AuditEvent, ChangeRecord, ImportBatch
 
 
 def _is_administrator(user) -> bool:
@@ -83,12 +83,39 @@ admin.site.register(ImportBatch, ImportBatchAdmin)
 class ChangeRecordAdmin(admin.ModelAdmin):
     """The change history of every business record, searchable by administrators."""
 
-    list_display = ("at", "user", "action", "content_type", "object_repr", "zone_id")
+    list_display = ("at", "user", "ip", "action", "content_type", "object_repr", "zone_id")
     list_filter = ("action", "content_type")
-    search_fields = ("object_repr", "user__username", "note")
+    search_fields = ("object_repr", "user__username", "note", "ip")
     date_hierarchy = "at"
     list_select_related = ("user", "content_type")
     readonly_fields = [f.name for f in ChangeRecord._meta.fields]
+
+    def has_module_permission(self, request):
+        return _is_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_administrator(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail: administrators search it; nobody adds, changes or deletes a row."""
+
+    list_display = ("at", "username", "kind", "ip", "method", "path", "status", "summary")
+    list_filter = ("kind", "method", "status")
+    search_fields = ("username", "ip", "path", "summary")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    show_full_result_count = False  # the trail grows without end: no COUNT(*) of all rows
 
     def has_module_permission(self, request):
         return _is_administrator(request.user)

@@ -7,3 +7,12 @@ class DevzoneConfig(AppConfig):
     name = "devzone"
     verbose_name = "devzone"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from devzone import audit
+        from devzone.middleware import stamp_session
+
+        audit.connect_signals()
+        user_logged_in.connect(stamp_session, dispatch_uid="devzone.session.stamp")

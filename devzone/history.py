@@ -15,6 +15,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from devzone import audit
+
 
 def _plain(value: Any) -> Any:
     """A JSON-safe form of a field value (dates as ISO strings, decimals as strings)."""
@@ -72,6 +74,7 @@ def record(
         zone_id=zone_id,
         action=action,
         user=user if getattr(user, "is_authenticated", False) else None,
+        ip=audit.current_ip(),
         changes=changes,
         note=note,
     )

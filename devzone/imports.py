@@ -38,7 +38,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export import fields
 
-from devzone import history
+from devzone import audit, history
 from devzone.access import get_scope
 from devzone.imports_bulk import RowsInvalid
 from devzone.imports_read import MAX_BYTES, Refused, Table, oversize_message, read_table
@@ -564,7 +564,7 @@ def confirm_import(user, batch) -> Any:
 
     Only the uploader confirms, once, a batch previewed without errors.
     """
-    from devzone.models import ImportBatch
+    from devzone.models import AuditEvent, ImportBatch
 
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk, user=user)
@@ -601,6 +601,19 @@ def confirm_import(user, batch) -> Any:
                 batch.message = ""
         batch.preview = _preview_rows(resource, plan)
         batch.save()
+    audit.log(
+        AuditEvent.Kind.IMPORT,
+        user=user,
+        summary=f"{batch.resource} {batch.original_name}: {batch.get_status_display()}"[:300],
+        detail={
+            "batch": batch.pk,
+            "status": batch.status,
+            "rows_new": batch.rows_new,
+            "rows_updated": batch.rows_updated,
+            "rows_error": batch.rows_error,
+            "sha256": batch.sha256,
+        },
+    )
     return batch
 
 

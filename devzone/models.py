@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +24,32 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class PendingTask(models.Model):
+    """A task call the broker did not accept (Redis stopped or unreachable): the outbox.
+
+    ``devzone.jobs.enqueue_after_commit`` writes it after the business transaction committed,
+    so the work a user's change asked for is kept instead of lost; ``flush_pending`` sends it once
+    the broker is back and deletes the row only after the broker accepted the message.
+    ``claimed_until`` is the lease of the flusher sending it; /healthz reports how many wait.
+    """
+
+    task = models.CharField(_("任务"), max_length=200)
+    args = models.JSONField(_("位置参数"), default=list, blank=True)
+    kwargs = models.JSONField(_("关键字参数"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(_("发送次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    claimed_until = models.DateTimeField(_("占用至"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("待发送任务")
+        verbose_name_plural = _("待发送任务")
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.args} ({self.attempts})"
 
 
 class ChangeRecord(models.Model):
@@ -52,6 +79,7 @@ class ChangeRecord(models.Model):
         verbose_name=_("操作人"),
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
     note = models.TextField(_("说明"), blank=True)
 
@@ -123,3 +151,76 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} · {self.get_status_display()}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("audit events are never changed")
+
+    def delete(self):
+        raise PermissionError("audit events are never deleted")
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event (留痕): who, when, from where, what.
+
+    Written by ``devzone.audit``: sign-in, sign-out, failed sign-in and lock-out; every request
+    that changed something (method, path, status — the record-level "what" is in
+    ``ChangeRecord``, which carries the same address); every download and export; imports,
+    methodology changes and exemption decisions with their details. Append-only: the model
+    refuses updates and deletes and, on PostgreSQL and SQLite, a database trigger does too.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录")
+        LOGOUT = "logout", _("退出")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKED_OUT = "locked_out", _("登录锁定")
+        WRITE = "write", _("修改操作")
+        EXPORT = "export", _("导出")
+        DOWNLOAD = "download", _("下载")
+        IMPORT = "import", _("导入")
+        METHODOLOGY = "methodology", _("评价方法变更")
+        DECISION = "decision", _("审批决定")
+        SECURITY = "security", _("账号安全")
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    # No database constraint: deleting a user must not touch the trail, which keeps their id
+    # and username.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("用户"),
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True, db_index=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, db_index=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+    method = models.CharField(_("请求方法"), max_length=10, blank=True)
+    path = models.CharField(_("路径"), max_length=500, blank=True)
+    status = models.PositiveSmallIntegerField(_("响应状态"), null=True, blank=True)
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        indexes = [models.Index(fields=["username", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit events are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit events are never deleted")

@@ -9,6 +9,7 @@ security settings. See docs/operations.md.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,7 +62,26 @@ if PRODUCTION:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 12 * 60 * 60
+# A session ends after DEVZONE_SESSION_IDLE_MINUTES without a request and, whatever the
+# activity, DEVZONE_SESSION_MAX_HOURS after sign-in (devzone.middleware.SessionTimeoutMiddleware).
+DEVZONE_SESSION_IDLE_MINUTES = env_int("DEVZONE_SESSION_IDLE_MINUTES", 30, minimum=1)
+DEVZONE_SESSION_MAX_HOURS = env_int("DEVZONE_SESSION_MAX_HOURS", 12, minimum=1, maximum=24 * 30)
+SESSION_COOKIE_AGE = DEVZONE_SESSION_MAX_HOURS * 60 * 60
+# Content-Security-Policy of every response (devzone.middleware.ContentSecurityPolicyMiddleware):
+# no inline script and no inline style anywhere; charts are server-side SVG; the PNG download
+# draws on a canvas from a blob: URL.
+DEVZONE_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -82,6 +102,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "devzone.apps.DevzoneConfig",
     "zones",
     "investment",
@@ -97,8 +121,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "devzone.audit.AuditMiddleware",
+    "devzone.middleware.SessionTimeoutMiddleware",
+    "devzone.twofactor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "devzone.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "devzone.urls"
@@ -167,7 +198,16 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    # Fail fast when Redis is down or hung: a page publishes its follow-up work after its commit
+    # and must not wait on a dead broker (without socket_timeout a stopped Redis hangs a publish
+    # forever); what cannot be sent goes to the outbox (devzone/jobs.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 3,
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+    CELERY_REDIS_SOCKET_TIMEOUT = 3
     # Several deployments (or test runs) may share one Redis: a key prefix keeps their queues apart.
     if env_str("DEVZONE_BROKER_PREFIX"):
         CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("DEVZONE_BROKER_PREFIX")
@@ -194,6 +234,17 @@ else:
     (VAR_DIR / "results").mkdir(exist_ok=True)
     CELERY_RESULT_BACKEND = "file://" + str(VAR_DIR / "results")
 
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# One quick retry (a pooled connection may be stale after a Redis restart), then give up and let
+# devzone/jobs.py keep the call: a publish costs at most a few seconds when the broker is gone.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+# Beat hands the outbox (task calls the broker refused) to the broker this often, in seconds.
+DEVZONE_PENDING_FLUSH_SECONDS = env_int("DEVZONE_PENDING_FLUSH_SECONDS", 60, minimum=5)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -245,12 +296,34 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "devzone.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username and address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling (django-axes): 5 failures of one username from one address lock that pair
+# out for 15 minutes; a successful sign-in clears the count.
+AXES_FAILURE_LIMIT = env_int("DEVZONE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DEVZONE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "devzone.account_views.locked_out"
+AXES_VERBOSE = False
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    # Behind the reverse proxy the client's address is the last one it appended.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Two-factor sign-in (TOTP + recovery codes, devzone/twofactor.py): required for administrators
+# and provincial roles when DEVZONE_2FA_REQUIRED is on (the default in production), optional
+# for everyone else and in embedded demo mode.
+DEVZONE_2FA_REQUIRED = env_bool("DEVZONE_2FA_REQUIRED", PRODUCTION)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "devzone 开发区平台")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -338,5 +411,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -123,7 +123,7 @@ class MethodologyAdmin(AdministratorAdmin):
             return
         try:
             with transaction.atomic():
-                active = methods.activate(queryset.get())
+                active = methods.activate(queryset.get(), user=request.user)
                 request_full_recompute_after_activation(active, by=request.user.get_username())
         except ValidationError as error:
             self.message_user(request, "；".join(error.messages), messages.ERROR)

@@ -26,6 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from devzone import audit
+from devzone.models import AuditEvent
 from zones.models import IndicatorDefinition, Methodology
 
 DEFAULT_VERSION = "2026.1"
@@ -163,11 +165,17 @@ def derive_version(user, source: Methodology, version: str, name: str = "") -> M
         )
         for row in source.indicators.all()
     )
+    audit.log(
+        AuditEvent.Kind.METHODOLOGY,
+        user=user,
+        summary=f"derived {derived.version} from {source.version}",
+        detail={"methodology": derived.pk, "based_on": source.pk},
+    )
     return derived
 
 
 @transaction.atomic
-def activate(methodology: Methodology) -> Methodology:
+def activate(methodology: Methodology, user=None) -> Methodology:
     """Make ``methodology`` the one active version; the caller enqueues the full recompute."""
     check_parameters(methodology.parameters)
     Methodology.objects.select_for_update().filter(is_active=True).exclude(
@@ -177,4 +185,10 @@ def activate(methodology: Methodology) -> Methodology:
         is_active=True, activated_at=timezone.now()
     )
     methodology.refresh_from_db()
+    audit.log(
+        AuditEvent.Kind.METHODOLOGY,
+        user=user,
+        summary=f"activated {methodology.version}",
+        detail={"methodology": methodology.pk},
+    )
     return methodology

@@ -27,9 +27,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from devzone import history
+from devzone import audit, history
 from devzone.access import ensure_in_scope, zone_allows
-from devzone.models import ChangeRecord
+from devzone.models import AuditEvent, ChangeRecord
 from investment.models import (
     Exemption,
     ExemptionStatus,
@@ -530,5 +530,11 @@ def decide_exemption(user, exemption: Exemption, approve: bool, note: str = "") 
         before,
         exemption.zone_id,
         "；".join(filter(None, [exemption.get_status_display(), note])),
+    )
+    audit.log(
+        AuditEvent.Kind.DECISION,
+        user=user,
+        summary=f"{exemption.get_status_display()}: {exemption}"[:300],
+        detail={"exemption": exemption.pk, "zone": exemption.zone_id, "approve": approve},
     )
     return exemption
