@@ -24,16 +24,21 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import exceptions, parsers, permissions, renderers, serializers, viewsets
 from rest_framework.authtoken.models import Token
-from rest_framework.filters import OrderingFilter
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from devzone import audit, twofactor
 from devzone.access import get_scope
+from devzone.models import AuditEvent
 
 T = TypeVar("T")
 
@@ -74,6 +79,106 @@ class StableOrderingFilter(OrderingFilter):
         return ordering
 
 
+# --- the error responses in the OpenAPI schema ---------------------------------------------
+
+
+# The body of every error but a validation error: ``{"detail": "..."}``. (No docstring: the
+# schema would show it as the component's description.)
+class ErrorDetailSerializer(serializers.Serializer):
+    detail = serializers.CharField(label=_("错误原因"))
+
+    class Meta:
+        ref_name = "ErrorDetail"
+
+
+VALIDATION_ERROR_SCHEMA = {
+    "description": _(
+        "校验错误：键为字段名（整体错误为 non_field_errors），值为错误信息列表；嵌套字段的错误为"
+        "嵌套对象；请求体无法解析时为 detail；搜索词无效时为错误信息列表。"
+    ),
+    "anyOf": [
+        {
+            "type": "object",
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "object"},
+                    {"type": "string"},
+                ]
+            },
+        },
+        {"type": "array", "items": {"type": "string"}},
+    ],
+}
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class ApiAutoSchema(AutoSchema):
+    """drf-spectacular's schema plus the error responses the API really returns.
+
+    - 400 (``ValidationError``): every write (the serializer's and the services' checks, a
+      conflicting concurrent write, a record that cannot be deleted), every list with filter
+      fields or a search (an invalid filter value, a null character in the search term) and every
+      GET declaring its own query parameters (read through a serializer);
+    - 403 (``ErrorDetail``): every operation that needs a login (not logged in, a read-only role's
+      write, a role the page is closed to);
+    - 404 (``ErrorDetail``): every path with an id (absent or outside the user's scope, which
+      are the same answer) and every paginated list (a page number out of range);
+    - 415 (``ErrorDetail``): every operation that reads a body (a body of a media type no parser
+      reads, or none).
+
+    An operation's own ``extend_schema(responses=...)`` for one of these codes wins.
+    """
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code, schema in self._error_responses().items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(schema, code, direction=direction)
+        return responses
+
+    def _error_responses(self) -> dict[str, Any]:
+        errors: dict[str, Any] = {}
+        if self.method in WRITE_METHODS or self._validates_query():
+            errors["400"] = self._validation_error_ref()
+        auth = self.get_auth()
+        if auth and {} not in auth:
+            errors["403"] = ErrorDetailSerializer
+        if "{" in self.path or self._is_paginated_list():
+            errors["404"] = ErrorDetailSerializer
+        if self.method in BODY_METHODS:
+            errors["415"] = ErrorDetailSerializer
+        return errors
+
+    def _validates_query(self) -> bool:
+        if self.method == "GET" and self.get_override_parameters():
+            return True  # an operation's own query parameters are read through a serializer
+        for backend in self.get_filter_backends():
+            if issubclass(backend, SearchFilter):
+                return True  # a search term with a null character
+            if issubclass(backend, DjangoFilterBackend) and (
+                getattr(self.view, "filterset_class", None) is not None
+            ):
+                return True
+        return False
+
+    def _is_paginated_list(self) -> bool:
+        return self.method == "GET" and self._is_list_view() and self._get_paginator() is not None
+
+    def _validation_error_ref(self) -> dict:
+        component = ResolvedComponent(
+            name="ValidationError",
+            type=ResolvedComponent.SCHEMA,
+            object="ValidationError",
+            schema=VALIDATION_ERROR_SCHEMA,
+        )
+        self.registry.register_on_missing(component)
+        return component.ref
+
+
 class ScopePermission(permissions.IsAuthenticated):
     """Authenticated, and allowed the write the request asks for (see the module docstring).
 
@@ -110,6 +215,10 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     pagination_class = Pagination
     permission_classes = [ScopePermission]
+    schema = ApiAutoSchema()
+    # Any id without a slash reaches the view, so ``/x/0.5/`` is the API's JSON 404 like every
+    # other missing row, not Django's HTML page (the router's default excludes dots).
+    lookup_value_regex = "[^/]+"
 
     def scope_action(self) -> str:
         """The action the request performs on its rows (add, change, delete or view)."""
@@ -197,19 +306,47 @@ class TokenRequestSerializer(serializers.Serializer):
         label=_("密码"), style={"input_type": "password"}, trim_whitespace=False, write_only=True
     )
 
-    default_error_messages = {"invalid_login": _("用户名或密码错误，或该账号已停用。")}
+    otp_code = serializers.CharField(
+        label=_("双因素验证码"),
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        write_only=True,
+        help_text=_(
+            "已开启双因素认证（或角色必须使用）的用户：认证器应用中的 6 位数字或一个恢复码。"
+        ),
+    )
+
+    default_error_messages = {
+        "invalid_login": _("用户名或密码错误，或该账号已停用。"),
+        "needs_setup": _("您的角色必须使用双因素认证：请先在网页上开启双因素认证，再获取令牌。"),
+        "needs_code": _("该账号已开启双因素认证：请同时提供认证器应用中的验证码（otp_code）。"),
+        "wrong_code": _("双因素验证码不正确或已使用。"),
+    }
 
     def validate(self, attrs):
         request = self.context.get("request")
+        # django-axes marks a locked-out sign-in on Django's request, not DRF's wrapper.
+        request = getattr(request, "_request", request)
         user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
         # ModelBackend already refuses inactive users; check again for other backends.
         if user is None or not user.is_active:
-            raise serializers.ValidationError(
-                {api_settings.NON_FIELD_ERRORS_KEY: [self.error_messages["invalid_login"]]},
-                code="authorization",
-            )
+            self._refuse("invalid_login")
+        # A token is a standing sign-in: it is issued only after the second factor.
+        if twofactor.needs_second_factor(user):
+            if not twofactor.is_enabled(user):
+                self._refuse("needs_setup")
+            if not attrs.get("otp_code"):
+                self._refuse("needs_code")
+            if twofactor.check_code(user, attrs["otp_code"]) is None:
+                self._refuse("wrong_code")
         attrs["user"] = user
         return attrs
+
+    def _refuse(self, key: str):
+        raise serializers.ValidationError(
+            {api_settings.NON_FIELD_ERRORS_KEY: [self.error_messages[key]]}, code="authorization"
+        )
 
 
 class ObtainTokenView(APIView):
@@ -224,6 +361,7 @@ class ObtainTokenView(APIView):
     parser_classes = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
     renderer_classes = [renderers.JSONRenderer]
     serializer_class = TokenRequestSerializer
+    schema = ApiAutoSchema()
 
     @extend_schema(
         operation_id="auth_token_create",
@@ -233,14 +371,6 @@ class ObtainTokenView(APIView):
         responses={
             200: inline_serializer(
                 name="TokenResponse", fields={"token": serializers.CharField(label=_("令牌"))}
-            ),
-            400: inline_serializer(
-                name="TokenError",
-                fields={
-                    api_settings.NON_FIELD_ERRORS_KEY: serializers.ListField(
-                        child=serializers.CharField()
-                    )
-                },
             ),
         },
         examples=[
@@ -256,5 +386,7 @@ class ObtainTokenView(APIView):
     def post(self, request, *args, **kwargs):
         serializer = self.serializer_class(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        audit.log(AuditEvent.Kind.LOGIN, user=user, request=request, summary="API token")
         return Response({"token": token.key})

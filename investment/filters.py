@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from devzone.filters import IdFilter
 from investment.models import (
     Exemption,
     ExemptionStatus,
@@ -38,7 +39,7 @@ class ProjectFilter(django_filters.FilterSet):
     chain_position = django_filters.ChoiceFilter(
         choices=ChainPosition.choices, label=_("产业链环节")
     )
-    lead = django_filters.NumberFilter(field_name="lead_id", label=_("项目负责人"))
+    lead = IdFilter(field_name="lead_id", label=_("项目负责人"))
     overdue = django_filters.BooleanFilter(method="by_overdue", label=_("有逾期节点"))
 
     class Meta:
@@ -60,10 +61,10 @@ class ProjectFilter(django_filters.FilterSet):
 
 
 class MilestoneFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id", label=_("项目"))
+    project = IdFilter(field_name="project_id", label=_("项目"))
     zone = django_filters.CharFilter(field_name="project__zone__code", label=_("开发区编码"))
     status = django_filters.ChoiceFilter(choices=MilestoneStatus.choices, label=_("状态"))
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("责任人"))
+    owner = IdFilter(field_name="owner_id", label=_("责任人"))
     overdue = django_filters.BooleanFilter(method="by_overdue", label=_("已逾期"))
 
     class Meta:
@@ -81,7 +82,7 @@ class MilestoneFilter(django_filters.FilterSet):
 
 
 class ProgressReportFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id", label=_("项目"))
+    project = IdFilter(field_name="project_id", label=_("项目"))
     zone = django_filters.CharFilter(field_name="project__zone__code", label=_("开发区编码"))
     year = django_filters.NumberFilter(label=_("年份"))
     month = django_filters.NumberFilter(label=_("月份"))
@@ -101,8 +102,8 @@ class SupervisionItemFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=SupervisionStatus.choices, label=_("办理状态"))
     source = django_filters.ChoiceFilter(choices=SupervisionSource.choices, label=_("来源"))
-    project = django_filters.NumberFilter(field_name="project_id", label=_("项目"))
-    assignee = django_filters.NumberFilter(field_name="assignee_id", label=_("承办人"))
+    project = IdFilter(field_name="project_id", label=_("项目"))
+    assignee = IdFilter(field_name="assignee_id", label=_("承办人"))
 
     class Meta:
         model = SupervisionItem

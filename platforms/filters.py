@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from devzone.filters import IdFilter
 from platforms.catalogue import (
     SUB_KIND_CHOICES,
     OperatorType,
@@ -21,7 +22,7 @@ from zones.models import ChainPosition
 class PlatformFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     zone = django_filters.CharFilter(field_name="zone__code", label=_("开发区编码"))
-    zone_id = django_filters.NumberFilter(field_name="zone_id", label=_("开发区 id"))
+    zone_id = IdFilter(field_name="zone_id", label=_("开发区 id"))
     kind = django_filters.ChoiceFilter(choices=PlatformKind.choices, label=_("平台类型"))
     sub_kind = django_filters.ChoiceFilter(choices=SUB_KIND_CHOICES, label=_("平台子类"))
     level = django_filters.ChoiceFilter(choices=PlatformLevel.choices, label=_("平台级别"))
@@ -52,8 +53,8 @@ class PlatformFilter(django_filters.FilterSet):
 class ServiceRecordFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     zone = django_filters.CharFilter(field_name="platform__zone__code", label=_("开发区编码"))
-    platform = django_filters.NumberFilter(field_name="platform_id", label=_("平台 id"))
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("企业 id"))
+    platform = IdFilter(field_name="platform_id", label=_("平台 id"))
+    enterprise = IdFilter(field_name="enterprise_id", label=_("企业 id"))
     kind = django_filters.ChoiceFilter(
         field_name="platform__kind", choices=PlatformKind.choices, label=_("平台类型")
     )

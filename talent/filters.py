@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from devzone.filters import IdFilter, YearFilter
 from talent.models import (
     AwardLevel,
     Education,
@@ -59,7 +60,7 @@ class EntrepreneurFilter(ZoneRecordFilter):
 
 class TalentTeamFilter(ZoneRecordFilter):
     serves_leading_industry = django_filters.BooleanFilter(label=_("服务首位产业"))
-    introduced_year = django_filters.NumberFilter(
+    introduced_year = YearFilter(
         field_name="introduced_on", lookup_expr="year", label=_("引进年份")
     )
     search_fields = ("name", "leader", "field", "host_enterprise__name")
@@ -78,14 +79,14 @@ class TrainingCentreFilter(ZoneRecordFilter):
 
 
 class TrainingSessionFilter(ZoneRecordFilter):
-    year = django_filters.NumberFilter(field_name="held_on", lookup_expr="year", label=_("年份"))
+    year = YearFilter(field_name="held_on", lookup_expr="year", label=_("年份"))
     held_from = django_filters.DateFilter(
         field_name="held_on", lookup_expr="gte", label=_("培训日期起")
     )
     held_to = django_filters.DateFilter(
         field_name="held_on", lookup_expr="lte", label=_("培训日期止")
     )
-    centre = django_filters.NumberFilter(field_name="centre_id", label=_("培训中心 id"))
+    centre = IdFilter(field_name="centre_id", label=_("培训中心 id"))
     search_fields = ("trade", "centre__name")
 
     class Meta:
@@ -105,9 +106,7 @@ class SpecialSkillsPlacementFilter(ZoneRecordFilter):
 
 class SkillAwardFilter(ZoneRecordFilter):
     level = django_filters.ChoiceFilter(choices=AwardLevel.choices, label=_("级别"))
-    year = django_filters.NumberFilter(
-        field_name="awarded_on", lookup_expr="year", label=_("获奖年份")
-    )
+    year = YearFilter(field_name="awarded_on", lookup_expr="year", label=_("获奖年份"))
     search_fields = ("name", "award")
 
     class Meta:

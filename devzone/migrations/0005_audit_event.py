@@ -42,39 +42,94 @@ def _run(sql_by_vendor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('devzone', '0004_pending_task'),
+        ("devzone", "0004_pending_task"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='changerecord',
-            name='ip',
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='来源地址'),
+            model_name="changerecord",
+            name="ip",
+            field=models.GenericIPAddressField(blank=True, null=True, verbose_name="来源地址"),
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('username', models.CharField(blank=True, db_index=True, max_length=150, verbose_name='用户名')),
-                ('kind', models.CharField(choices=[('login', '登录'), ('logout', '退出'), ('login_failed', '登录失败'), ('locked_out', '登录锁定'), ('write', '修改操作'), ('export', '导出'), ('download', '下载'), ('import', '导入'), ('methodology', '评价方法变更'), ('decision', '审批决定'), ('security', '账号安全')], db_index=True, max_length=20, verbose_name='类别')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='来源地址')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='浏览器')),
-                ('method', models.CharField(blank=True, max_length=10, verbose_name='请求方法')),
-                ('path', models.CharField(blank=True, max_length=500, verbose_name='路径')),
-                ('status', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='响应状态')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='摘要')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=150, verbose_name="用户名"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("login", "登录"),
+                            ("logout", "退出"),
+                            ("login_failed", "登录失败"),
+                            ("locked_out", "登录锁定"),
+                            ("write", "修改操作"),
+                            ("export", "导出"),
+                            ("download", "下载"),
+                            ("import", "导入"),
+                            ("methodology", "评价方法变更"),
+                            ("decision", "审批决定"),
+                            ("security", "账号安全"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="来源地址"),
+                ),
+                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="浏览器")),
+                ("method", models.CharField(blank=True, max_length=10, verbose_name="请求方法")),
+                ("path", models.CharField(blank=True, max_length=500, verbose_name="路径")),
+                (
+                    "status",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="响应状态"
+                    ),
+                ),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="摘要")),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="详情")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['username', 'at'], name='devzone_aud_usernam_d6fa7b_idx')],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["username", "at"], name="devzone_aud_usernam_d6fa7b_idx")
+                ],
             },
         ),
         migrations.RunPython(

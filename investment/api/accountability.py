@@ -25,7 +25,8 @@ from zones.models import Methodology
 
 class AccountabilityQuerySerializer(serializers.Serializer):
     period = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])$",
+        # year 0000 is no date (a 500 before the check)
+        r"^(?!0000)\d{4}-(0[1-9]|1[0-2])$",
         required=False,
         label=_("评价期"),
         help_text=_("YYYY-MM；默认为有结果的最近月份。"),

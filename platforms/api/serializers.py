@@ -50,7 +50,12 @@ class PlatformSerializer(serializers.ModelSerializer):
         help_text=_("企业 id，可为空；必须是平台所在开发区的企业。"),
     )
     host_enterprise_name = serializers.CharField(
-        source="host_enterprise.name", read_only=True, default=None, label=_("依托企业名称")
+        source="host_enterprise.name",
+        read_only=True,
+        # allow_null, not default=None: a default is skipped on PATCH, dropping the key
+        allow_null=True,
+        label=_("依托企业名称"),
+        help_text=_("无依托企业时为 null。"),
     )
     enterprises_served_12m = serializers.IntegerField(
         source="enterprises_12m",

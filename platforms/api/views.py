@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
-from devzone.api import ScopedViewSet, StableOrderingFilter, call_service
+from devzone.api import ErrorDetailSerializer, ScopedViewSet, StableOrderingFilter, call_service
 from platforms import selectors, services
 from platforms.api.serializers import PlatformSerializer, ServiceRecordSerializer
 from platforms.filters import PlatformFilter, ServiceRecordFilter
@@ -56,6 +56,12 @@ class PlatformViewSet(*WRITE_MIXINS, ScopedViewSet):
     def scoped_queryset(self, user, action: str):
         return selectors.platforms_with_reach(user, action)
 
+    def perform_create(self, serializer: PlatformSerializer) -> None:
+        """Answer with the row as a GET shows it: its reach figures are annotations of the
+        scoped queryset, which the instance the service returns does not carry."""
+        platform = serializer.save()
+        serializer.instance = self.get_queryset().get(pk=platform.pk)
+
     def perform_destroy(self, instance: Platform) -> None:
         call_service(services.delete_platform, self.request.user, instance)
 
@@ -69,7 +75,8 @@ class PlatformViewSet(*WRITE_MIXINS, ScopedViewSet):
                 description=_("开发区 id；不填时返回您可见各开发区的覆盖摘要（分页）。"),
             )
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        # 404: the zone is absent or outside the user's scope, or the page is out of range.
+        responses={200: OpenApiTypes.OBJECT, 404: ErrorDetailSerializer},
     )
     @action(detail=False, methods=["get"], url_path="coverage")
     def coverage(self, request):

@@ -22,6 +22,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from devzone.api import ApiAutoSchema
 from zones import dashboards
 from zones.models import Prefecture, Zone, ZoneType
 
@@ -50,6 +51,7 @@ def _plain(value: Any) -> Any:
 
 class CockpitView(APIView):
     permission_classes = [IsAuthenticated]
+    schema = ApiAutoSchema()
 
     @extend_schema(
         summary=_("驾驶舱汇总数据"),
