@@ -65,6 +65,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--spawn-rate", type=float, default=10.0, help="users started per second")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument(
+        "--warmup",
+        type=int,
+        default=0,
+        help="seconds to run before measuring (users started and signed in); 0: measure all",
+    )
+    parser.add_argument(
         "--think",
         type=float,
         nargs=2,
@@ -229,6 +235,7 @@ def run_locust(args: argparse.Namespace, host: str, fixtures: Path, out: Path) -
         f"--users={args.users}",
         f"--spawn-rate={args.spawn_rate}",
         f"--seconds={args.seconds}",
+        f"--warmup={args.warmup}",
         f"--seed={args.seed}",
         "--think",
         str(args.think[0]),
@@ -284,7 +291,9 @@ def report(args: argparse.Namespace, result: dict, cpu_app: float, server: Gunic
     print(f"load average before the run: {result['loadavg_before']}")
     print(
         f"gunicorn: {server.workers} workers × {server.threads} threads; locust: "
-        f"{args.users} users, spawn {args.spawn_rate:g}/s, {args.seconds} s, think "
+        f"{args.users} users, spawn {args.spawn_rate:g}/s, "
+        f"{f'{args.warmup} s warm-up (not measured), ' if args.warmup else ''}"
+        f"{args.seconds} s measured, think "
         f"{args.think[0]:g}–{args.think[1]:g} s; users per class {result['user_count']}"
     )
     print()
@@ -487,14 +496,25 @@ def child_main(args: argparse.Namespace) -> int:
     env = Environment(user_classes=classes, host=args.host, catch_exceptions=True)
     runner = env.create_local_runner()
     loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    started = time.monotonic()
     runner.start(args.users, spawn_rate=args.spawn_rate)
+    warm_up = []
+    if args.warmup:
+        # Steady state: every user has started and signed in before the measured window opens.
+        gevent.sleep(args.warmup)
+        warm_up = [
+            row(e, f"{e.method} {e.name} (warm-up)")
+            for e in env.stats.entries.values()
+            if e.name in SIGNING_IN
+        ]
+        env.stats.reset_all()
+    started = time.monotonic()
     gevent.sleep(args.seconds)
     user_count = dict(runner.user_classes_count)
     runner.stop()
     elapsed = time.monotonic() - started
     runner.quit()
     result = summarise(env, elapsed)
+    result["endpoints"] += warm_up
     result["loadavg_before"] = loadavg
     result["user_count"] = user_count
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False))
