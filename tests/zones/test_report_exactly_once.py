@@ -273,7 +273,7 @@ def assert_each_mail_once(month: Month, smtp: SmtpServer) -> None:
 
 @pytest.mark.celery
 @pytest.mark.redis
-def test_a_worker_killed_while_rendering_leaves_each_report_built_and_mailed_once(
+def test_a_worker_killed_while_rendering_and_a_second_beat_leave_each_report_and_mail_once(
     workers, month, smtp_server
 ):
     """The kill lands while the first report renders, before any mail: the realistic case, a
@@ -300,7 +300,10 @@ def test_a_worker_killed_while_rendering_leaves_each_report_built_and_mailed_onc
     assert not ReportDelivery.objects.exists()
     dead = workers.unacked()  # the killed task's message: Redis hands it back only in an hour
 
-    # a new worker builds everything the queue still holds ...
+    # a second beat fires for the same month while the batch is broken ...
+    report_tasks.monthly_reports.delay(month.period.isoformat(), True)
+
+    # ... and a new worker builds everything the queue still holds ...
     workers.start()
     wait_until(lambda: workers.idle(ignore=dead), timeout=120, what="the new worker to finish")
     running = Report.objects.filter(period=month.period, status=ReportStatus.RUNNING)
