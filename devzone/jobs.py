@@ -106,6 +106,11 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:1000]
 
 
+# A kept call Celery refuses to send (wrong arguments, a task renamed since): left in the outbox
+# with its error for an administrator to see, and tried again a day later.
+SET_ASIDE = timedelta(days=1)
+
+
 def flush_pending(*, limit: int = 1000) -> int:
     """Hand the kept calls to the broker, oldest first; return how many it accepted.
 
@@ -129,6 +134,12 @@ def flush_pending(*, limit: int = 1000) -> int:
             PendingTask.objects.filter(pk=pk).update(claimed_until=None, last_error=_describe(exc))
             logger.warning("outbox flush stopped, the broker is still unreachable: %s", exc)
             break
+        except Exception as exc:  # the call itself is wrong (arguments, name): never sendable
+            PendingTask.objects.filter(pk=pk).update(
+                claimed_until=timezone.now() + SET_ASIDE, last_error=_describe(exc)
+            )
+            logger.exception("outbox: %s %r cannot be sent, set aside", row.task, row.args)
+            continue
         PendingTask.objects.filter(pk=pk).delete()
         sent += 1
     if sent:

@@ -252,7 +252,7 @@ def test_a_frozen_redis_costs_a_form_post_seconds_not_a_hang(
 @pytest.mark.redis
 def test_two_flushers_at_once_send_each_kept_call_exactly_once(on_private_redis, transactional_db):
     PendingTask.objects.bulk_create(
-        PendingTask(task="devzone.tasks.heartbeat", args=[n], attempts=1) for n in range(30)
+        PendingTask(task="zones.recompute_zone", args=[n], attempts=1) for n in range(30)
     )
     sent: list[int] = []
 
@@ -278,16 +278,36 @@ def test_a_call_another_flusher_is_sending_is_left_to_it(on_private_redis, trans
     from django.utils import timezone
 
     claimed = PendingTask.objects.create(
-        task="devzone.tasks.heartbeat",
+        task="zones.recompute_zone",
         args=[1],
         claimed_until=timezone.now() + timezone.timedelta(minutes=1),
     )
-    free = PendingTask.objects.create(task="devzone.tasks.heartbeat", args=[2])
+    free = PendingTask.objects.create(task="zones.recompute_zone", args=[2])
 
     assert flush_pending() == 1
-    assert on_private_redis.queued() == [("devzone.tasks.heartbeat", [2])]
+    assert on_private_redis.queued() == [("zones.recompute_zone", [2])]
     assert list(PendingTask.objects.values_list("pk", flat=True)) == [claimed.pk]
     assert not PendingTask.objects.filter(pk=free.pk).exists()
+
+
+@pytest.mark.redis
+def test_a_kept_call_that_can_never_be_sent_is_set_aside_and_the_rest_go(
+    on_private_redis, transactional_db
+):
+    import devzone.tasks  # noqa: F401 - registered, as in the worker whose beat task flushes
+
+    broken = PendingTask.objects.create(task="devzone.tasks.heartbeat", args=[1, 2, 3])
+    good = PendingTask.objects.create(task="zones.recompute_zone", args=[7])
+
+    assert flush_pending() == 1
+    assert on_private_redis.queued() == [("zones.recompute_zone", [7])]
+    assert not PendingTask.objects.filter(pk=good.pk).exists()
+    from django.utils import timezone
+
+    broken.refresh_from_db()
+    assert "TypeError" in broken.last_error
+    assert broken.claimed_until > timezone.now() + timezone.timedelta(hours=23)
+    assert flush_pending() == 0  # set aside: not retried every minute
 
 
 @pytest.mark.redis

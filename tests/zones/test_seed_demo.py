@@ -12,6 +12,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Sum
+from django.test import RequestFactory
 
 from tests.factories import UserFactory, ZoneFactory
 from zones.demo import DEFAULT_PASSWORD, plan_guizhou
@@ -41,6 +42,11 @@ FLOWS = (
     "rd_spending",
     "patents",
 )
+
+
+def sign_in_request():
+    """What the login form hands to authenticate(): django-axes needs the request."""
+    return RequestFactory().post("/accounts/login/", REMOTE_ADDR="10.0.0.1")
 
 
 def seed(*args: str) -> str:
@@ -242,7 +248,7 @@ def test_demo_accounts_have_their_roles_and_log_in_with_the_password():
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     for username in [*expected, "staff2"]:
-        user = authenticate(username=username, password=DEFAULT_PASSWORD)
+        user = authenticate(sign_in_request(), username=username, password=DEFAULT_PASSWORD)
         assert user is not None, username
         assert user.first_name and user.email == f"{username}@demo.devzone.local"
 
@@ -259,7 +265,10 @@ def test_staff_sees_exactly_one_zone_and_province_sees_all_95():
 
 def test_a_custom_password_is_used_for_the_accounts():
     seed("--enterprises-per-zone", "0", "--password", "another-long-password-1")
-    assert authenticate(username="staff", password="another-long-password-1") is not None
+    assert (
+        authenticate(sign_in_request(), username="staff", password="another-long-password-1")
+        is not None
+    )
     assert Enterprise.objects.count() == 0
 
 
@@ -342,6 +351,9 @@ def test_the_plan_is_the_same_for_the_same_seed_and_differs_for_another():
 def test_an_existing_admin_account_keeps_its_own_password_and_gets_the_demo_role():
     UserFactory(username="admin", password="my-own-admin-password")
     seed_small()
-    assert authenticate(username="admin", password="my-own-admin-password") is not None
-    assert authenticate(username="admin", password=DEFAULT_PASSWORD) is None
+    assert (
+        authenticate(sign_in_request(), username="admin", password="my-own-admin-password")
+        is not None
+    )
+    assert authenticate(sign_in_request(), username="admin", password=DEFAULT_PASSWORD) is None
     assert Membership.objects.filter(user__username="admin", role="administrator").exists()
