@@ -20,7 +20,26 @@ def _is_administrator(user) -> bool:
     )
 
 
-class ImportBatchAdmin(admin.ModelAdmin):
+class RecordsAdmin(admin.ModelAdmin):
+    """Rows the platform writes about itself: administrators read them, nobody edits them."""
+
+    def has_module_permission(self, request):
+        return _is_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_administrator(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ImportBatchAdmin(RecordsAdmin):
     list_display = (
         "created_at",
         "user",
@@ -60,27 +79,12 @@ class ImportBatchAdmin(admin.ModelAdmin):
         (_("明细"), {"fields": ("errors", "preview")}),
     )
 
-    def has_module_permission(self, request):
-        return _is_administrator(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_administrator(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 admin.site.register(ImportBatch, ImportBatchAdmin)
 
 
 @admin.register(ChangeRecord)
-class ChangeRecordAdmin(admin.ModelAdmin):
+class ChangeRecordAdmin(RecordsAdmin):
     """The change history of every business record, searchable by administrators."""
 
     list_display = ("at", "user", "ip", "action", "content_type", "object_repr", "zone_id")
@@ -90,24 +94,9 @@ class ChangeRecordAdmin(admin.ModelAdmin):
     list_select_related = ("user", "content_type")
     readonly_fields = [f.name for f in ChangeRecord._meta.fields]
 
-    def has_module_permission(self, request):
-        return _is_administrator(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_administrator(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(RecordsAdmin):
     """The audit trail: administrators search it; nobody adds, changes or deletes a row."""
 
     list_display = ("at", "username", "kind", "ip", "method", "path", "status", "summary")
@@ -116,18 +105,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     show_full_result_count = False  # the trail grows without end: no COUNT(*) of all rows
-
-    def has_module_permission(self, request):
-        return _is_administrator(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_administrator(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
