@@ -11,8 +11,9 @@ class DevzoneConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from devzone import audit
+        from devzone import audit, choices
         from devzone.middleware import stamp_session
 
         audit.connect_signals()
+        choices.install()
         user_logged_in.connect(stamp_session, dispatch_uid="devzone.session.stamp")

@@ -9,13 +9,13 @@ Pure: stdlib and ``django.utils`` only, no app of the project.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 Number = int | float | Decimal
@@ -143,8 +143,9 @@ def truncate(text: str, max_width: float, size: float) -> str:
 
 
 def esc(value: object) -> str:
-    """Text or attribute content, escaped for HTML and XML alike."""
-    return str(escape(_XML_INVALID.sub("", str(value))))
+    """Text or attribute content, escaped for HTML and XML alike (as Django's ``escape``, without
+    its lazy-string wrapper: a dashboard escapes tens of thousands of strings)."""
+    return html.escape(_XML_INVALID.sub("", str(value)))
 
 
 def safe_href(href: str | None) -> str | None:

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "investment",
     "talent",
     "platforms",
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "devzone.urls"
 WSGI_APPLICATION = "devzone.wsgi.application"
 
+# Widgets render through the project's template engine, so that templates/django/forms/ can
+# override Django's (a select's options inline; see that template).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -293,6 +297,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "devzone <noreply@devzone.loc
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- auth -----------------------------------------------------------------------------------
+# Argon2id first (devzone/passwords.py); the others verify hashes made before, which are then
+# rehashed with Argon2id at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "devzone.passwords.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -95,6 +95,47 @@ def test_the_password_change_needs_the_old_password(client, cast):
     assert cast.staff_a.check_password(PASSWORD)
 
 
+def _configured_hashers(settings) -> None:
+    """The project's PASSWORD_HASHERS (the test session swaps in MD5 for speed)."""
+    from devzone import settings as project_settings
+
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+
+
+def test_passwords_are_stored_with_argon2id_at_owasp_parameters(cast, settings):
+    _configured_hashers(settings)
+    cast.staff_a.set_password("梧桐山-river-2031")
+    cast.staff_a.save()
+    cast.staff_a.refresh_from_db()
+    algorithm, variant, version, parameters, _salt, _hash = cast.staff_a.password.split("$")
+    assert (algorithm, variant, version) == ("argon2", "argon2id", "v=19")
+    assert parameters == "m=19456,t=2,p=1"
+    assert cast.staff_a.check_password("梧桐山-river-2031")
+    assert not cast.staff_a.check_password("梧桐山-river-2032")
+
+
+@pytest.mark.parametrize(
+    "old_hasher",
+    [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",  # Django's 100 MiB × 8 lanes
+    ],
+)
+def test_a_password_stored_before_signs_in_and_is_rehashed_with_argon2id(
+    client, cast, settings, old_hasher
+):
+    from django.utils.module_loading import import_string
+
+    _configured_hashers(settings)
+    hasher = import_string(old_hasher)()
+    old = hasher.encode(PASSWORD, hasher.salt())
+    type(cast.staff_a).objects.filter(pk=cast.staff_a.pk).update(password=old)
+    assert sign_in(client, cast.staff_a.username).status_code == 302
+    cast.staff_a.refresh_from_db()
+    assert cast.staff_a.password != old
+    assert cast.staff_a.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
 # --- throttling -----------------------------------------------------------------------------
 
 
