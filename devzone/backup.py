@@ -52,6 +52,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from devzone.text import join
+
 FORMAT = "devzone-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -590,7 +592,7 @@ def _migration_notes(connection: BaseDatabaseWrapper, manifest: dict) -> list[st
     if unknown:
         notes.append(
             _("备份中有本代码没有的迁移（%(names)s）：备份来自更新的版本，请更新代码。")
-            % {"names": "、".join(unknown)}
+            % {"names": join(unknown)}
         )
     pending = executor.migration_plan(graph.leaf_nodes())
     if pending:

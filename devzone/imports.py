@@ -49,6 +49,7 @@ from devzone.imports_values import (
     is_blank,
     unescape_formula,
 )
+from devzone.text import join
 
 CHUNK = 500
 MAX_STORED_ERRORS = 1000
@@ -241,11 +242,11 @@ def map_columns(resource, headers: list[Any]) -> dict[int, Any]:
     missing = [str(f.column_name) for f in required if id(f) not in seen]
     problems = []
     if unknown:
-        problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
+        problems.append(_("无法识别的列：%(cols)s") % {"cols": join(unknown)})
     if duplicate:
-        problems.append(_("重复的列：%(cols)s") % {"cols": "、".join(duplicate)})
+        problems.append(_("重复的列：%(cols)s") % {"cols": join(duplicate)})
     if missing:
-        problems.append(_("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})
+        problems.append(_("缺少必填列：%(cols)s") % {"cols": join(missing)})
     if problems:
         raise Refused(
             "；".join(problems)

@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from devzone.imports import SOURCE_LANGUAGE
 from devzone.imports_values import escape_formula
+from devzone.text import join
 
 INSTRUCTIONS = "填写说明"
 OPTIONS = "可选值"
@@ -102,8 +103,8 @@ def build_template(resource, examples: list[list[Any]]) -> bytes:
                 )
                 % {
                     "sheet": data.title,
-                    "key": "、".join(
-                        str(f.column_name) for f in columns if f.attribute in resource.import_key
+                    "key": join(
+                        f.column_name for f in columns if f.attribute in resource.import_key
                     ),
                 }
             ]
@@ -121,7 +122,7 @@ def build_template(resource, examples: list[list[Any]]) -> bytes:
                     str(getattr(resource_field, "unit", "") or ""),
                     _("必填") if required else _("选填"),
                     _kind(resource_field.widget),
-                    escape_formula("、".join(allowed_values(resource_field.widget))),
+                    escape_formula(join(allowed_values(resource_field.widget))),
                 ]
             )
         notes.append([])

@@ -19,6 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from devzone.text import join
+
 # A spreadsheet runs a cell as a formula (or a DDE command) when its text starts with one of
 # these; the full-width forms are normalised to the ASCII ones by some spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -162,7 +164,7 @@ def _parse_number(
                 text, factor = text[: -len(suffix)], (factors or {})[suffix]
                 break
     if not _NUMBER.match(text):
-        accepted = "、".join(u for u in (factors or {}) if u)
+        accepted = join(u for u in (factors or {}) if u)
         hint = _("（可带单位：%(units)s）") % {"units": accepted} if accepted else ""
         raise ValueError(_("无法识别为数字%(hint)s。") % {"hint": hint})
     try:
@@ -338,7 +340,7 @@ class ChoiceWidget(widgets.Widget):
         key = header_key(display(value)).lower()
         if key in keys:
             return keys[key]
-        raise ValueError(_("可选值为：%(values)s。") % {"values": "、".join(self.allowed)})
+        raise ValueError(_("可选值为：%(values)s。") % {"values": join(self.allowed)})
 
     def render(self, value, obj=None, **kwargs):
         return str(dict(self.choices).get(value, value or ""))

@@ -26,6 +26,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from devzone.text import join
+
 # Zip containers (DOCX, XLSX, OFD): limits far above any real document of the size we accept.
 ZIP_MAX_MEMBERS = 1_000
 ZIP_MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -172,7 +174,7 @@ def _detect(handle, head: bytes, size: int, display: str, allowed: tuple[Kind, .
 
 
 def _kind_list(kinds: tuple[Kind, ...]) -> str:
-    return "、".join(str(k.label) for k in kinds)
+    return join(k.label for k in kinds)
 
 
 def check_upload(

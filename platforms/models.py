@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from devzone.access import ScopedQuerySet, ScopePaths
+from devzone.text import join
 from platforms.catalogue import (
     CATALOGUE,
     SUB_KIND_CHOICES,
@@ -120,7 +121,7 @@ class Platform(models.Model):
         errors: dict[str, object] = {}
         entry = SUB_KINDS.get(self.sub_kind)
         if entry is not None and self.kind and entry.kind != self.kind:
-            allowed = "、".join(str(s.label) for s in sub_kinds_of(self.kind))
+            allowed = join(s.label for s in sub_kinds_of(self.kind))
             errors["sub_kind"] = _(
                 "平台子类“%(sub)s”不属于“%(kind)s”；该类型的子类为：%(allowed)s。"
             ) % {

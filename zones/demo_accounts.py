@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext as _
 
 from devzone.access import Role
+from devzone.text import join
 from zones.models import Membership, Prefecture, Province, Zone
 
 # username, display name, role, scope ("province", "prefecture", "zone", "zone2" or None)
@@ -45,7 +46,7 @@ def check_database() -> str:
         if real_zones:
             what.append(_("%(n)d 个非演示开发区") % {"n": real_zones})
         if others:
-            what.append(_("非演示用户（%(names)s）") % {"names": "、".join(others)})
+            what.append(_("非演示用户（%(names)s）") % {"names": join(others)})
         raise DemoRefused(
             _("数据库中已有非演示数据：%(what)s。演示数据只能加载到空数据库，未写入任何数据。")
             % {"what": "；".join(what)}

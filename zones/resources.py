@@ -19,6 +19,7 @@ from import_export import fields, resources, widgets
 
 from devzone import imports_values as iv
 from devzone.imports import BatchImportMixin, FormulaSafeExportMixin, ImportField, register
+from devzone.text import join_lazy
 from zones import services
 from zones.import_fields import industry_field, text_field, zone_code_field
 from zones.models import ChainPosition, Enterprise, Industry, PeriodKind, Zone, ZoneIndicator
@@ -281,7 +282,9 @@ def _indicator_field(spec) -> ImportField:
         widget=iv.AmountWidget(spec.unit, spec.kind.factors),
         unit=spec.unit,
         help_text=format_lazy(
-            "{}；{}", spec.label, _("可带单位：") + "、".join(u for u in spec.kind.factors if u)
+            _("{label}；可带单位：{units}"),
+            label=spec.label,
+            units=join_lazy(tuple(u for u in spec.kind.factors if u)),
         )
         if spec.unit
         else spec.label,

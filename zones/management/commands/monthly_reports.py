@@ -12,6 +12,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from devzone.text import join
 from zones import reports
 from zones.management.commands.recompute_scores import parse_period
 from zones.methodology import active_methodology
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             found = dict(zones.filter(code__in=options["zone"]).values_list("code", "pk"))
             unknown = [code for code in options["zone"] if code not in found]
             if unknown:
-                raise CommandError(_("找不到开发区编码：%(codes)s") % {"codes": "、".join(unknown)})
+                raise CommandError(_("找不到开发区编码：%(codes)s") % {"codes": join(unknown)})
             jobs = [(ReportKind.ZONE, pk, code) for code, pk in found.items()]
         else:
             jobs = [(ReportKind.ZONE, pk, code) for pk, code in zones.values_list("pk", "code")]

@@ -11,6 +11,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from devzone.text import join
 from zones.models import Methodology, Zone
 from zones.recompute import previous_month, recompute
 
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             found = dict(Zone.objects.filter(code__in=options["zone"]).values_list("code", "pk"))
             unknown = [code for code in options["zone"] if code not in found]
             if unknown:
-                raise CommandError(_("找不到开发区编码：%(codes)s") % {"codes": "、".join(unknown)})
+                raise CommandError(_("找不到开发区编码：%(codes)s") % {"codes": join(unknown)})
             zone_ids = list(found.values())
         run = recompute(
             period,
