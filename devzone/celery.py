@@ -73,6 +73,12 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
             "schedule": float(settings.DEVZONE_PENDING_FLUSH_SECONDS),
             "options": {"expires": settings.DEVZONE_PENDING_FLUSH_SECONDS},
         },
+        # re-send score runs whose message was lost; fail those whose worker died
+        "score-runs-sweeper": {
+            "task": "zones.score_run_sweeper",
+            "schedule": 600.0,
+            "options": {"expires": 600},
+        },
         # re-enqueue reports and mails a lost message or a dead worker left behind
         "reports-sweeper": {
             "task": "zones.report_sweeper",

@@ -6,6 +6,12 @@
   ``request_zone_recompute(zone_id)`` inside their transaction; at most one run per zone waits
   in the queue (a partial unique constraint), so a 500-row import enqueues one recompute.
 
+- ``zones.score_run_sweeper`` (beat, every 10 minutes): a run still queued after
+  ``LOST_AFTER`` lost its message (Redis crashed with it, or it expired) and is sent again; a
+  run ``running`` for more than ``ABANDONED_AFTER`` lost its worker and is marked failed. Without
+  it, a lost message would leave the zone's queued row in place, and every later change of the
+  zone would coalesce into that row: the zone's scores would never be recomputed again.
+
 A run row is claimed with a conditional UPDATE (queued → running), so a task delivered twice
 computes once; the results are upserts, so a repeated run writes the same rows.
 """
@@ -16,10 +22,18 @@ import datetime
 
 from celery import shared_task
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from devzone.jobs import enqueue_after_commit
 from zones.models import Methodology, ScoreRun
 from zones.recompute import month_start, previous_month, recompute
+
+# A zone's recompute takes seconds and the full one minutes; the queue may wait behind the
+# monthly reports. Past these, the message or the worker is gone.
+LOST_AFTER = datetime.timedelta(minutes=30)
+ABANDONED_AFTER = datetime.timedelta(hours=2)
 
 
 def _claim(run_id: int) -> ScoreRun | None:
@@ -124,6 +138,43 @@ def request_full_recompute_after_activation(methodology: Methodology, *, by: str
     run = queue_full_run(kind=ScoreRun.Kind.ACTIVATION, triggered_by=by, methodology=methodology)
     if run is not None:
         enqueue_after_commit(recompute_all, run.pk)
+
+
+@shared_task(name="zones.score_run_sweeper", ignore_result=True)
+def score_run_sweeper() -> None:
+    sweep_score_runs()
+
+
+def sweep_score_runs(now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Send again the runs queued for longer than ``LOST_AFTER`` (their ``queued_at`` moves to
+    now, so the next sweep waits again) and mark failed those running for longer than
+    ``ABANDONED_AFTER``; return (sent again, marked failed)."""
+    now = now or timezone.now()
+    abandoned = ScoreRun.objects.filter(status=ScoreRun.Status.RUNNING).filter(
+        Q(started_at__lt=now - ABANDONED_AFTER)
+        | Q(started_at__isnull=True, queued_at__lt=now - ABANDONED_AFTER)
+    )
+    failed = 0
+    for run in abandoned:
+        error = _("计算中断：工作进程在 %(hours)s 小时内没有完成，已标记为失败。") % {
+            "hours": int(ABANDONED_AFTER.total_seconds() // 3600)
+        }
+        failed += ScoreRun.objects.filter(pk=run.pk, status=ScoreRun.Status.RUNNING).update(
+            status=ScoreRun.Status.FAILED,
+            finished_at=now,
+            errors=[*run.errors, {"error": error, "trace": ""}],
+        )
+    sent = 0
+    lost = ScoreRun.objects.filter(status=ScoreRun.Status.QUEUED, queued_at__lt=now - LOST_AFTER)
+    for run_id, kind in lost.values_list("pk", "kind"):
+        with transaction.atomic():
+            if ScoreRun.objects.filter(pk=run_id, status=ScoreRun.Status.QUEUED).update(
+                queued_at=now
+            ):
+                task = recompute_zone if kind == ScoreRun.Kind.ZONE else recompute_all
+                enqueue_after_commit(task, run_id)
+                sent += 1
+    return sent, failed
 
 
 # The monthly report tasks live in their own module; importing them here registers them with

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.conftest import wait_until
 from tests.factories import EnterpriseFactory, ZoneFactory, ensure_scoring_reference_data
@@ -312,3 +313,77 @@ def test_an_unknown_peer_group_is_refused():
     assert validate_parameters({"peer_group": "nation"}) == [
         "peer_group must be one of province, province_type"
     ]
+
+
+# --- runs whose message or worker was lost ----------------------------------------------------
+
+
+def test_a_run_whose_message_was_lost_is_sent_again_and_the_zone_gets_recomputed(
+    zones, django_capture_on_commit_callbacks
+):
+    tasks.request_zone_recompute(zones[0].pk, triggered_by="form")
+    run = ScoreRun.objects.get(status="queued")
+    long_ago = timezone.now() - tasks.LOST_AFTER - datetime.timedelta(minutes=1)
+    ScoreRun.objects.filter(pk=run.pk).update(queued_at=long_ago)
+    # meanwhile more changes of the zone coalesce into the lost row: without the sweeper the
+    # zone would never be recomputed again
+    tasks.request_zone_recompute(zones[0].pk, triggered_by="form")
+    assert ScoreRun.objects.filter(zone=zones[0]).count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert tasks.sweep_score_runs() == (1, 0)
+    assert len(callbacks) == 1 and callbacks[0].func.__self__.name == "zones.recompute_zone"
+    assert callbacks[0].args == (run.pk,)
+    run.refresh_from_db()
+    assert run.queued_at > long_ago  # the next sweep waits LOST_AFTER again
+
+    tasks.recompute_zone(run.pk)  # the worker gets the message sent again
+    run.refresh_from_db()
+    assert run.status == "done" and ZoneScore.objects.filter(zone=zones[0]).exists()
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert tasks.sweep_score_runs() == (0, 0)
+    assert callbacks == []
+
+
+def test_a_run_queued_recently_or_a_lost_full_run_is_handled_by_kind(
+    zones, django_capture_on_commit_callbacks
+):
+    tasks.request_zone_recompute(zones[1].pk)  # recent: left alone
+    full = tasks.queue_full_run(PERIOD, triggered_by="beat")
+    ScoreRun.objects.filter(pk=full.pk).update(
+        queued_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert tasks.sweep_score_runs() == (1, 0)
+    sent = [(c.func.__self__.name, c.args) for c in callbacks]
+    assert sent == [("zones.recompute_all", (full.pk,))]
+
+
+def test_a_run_whose_worker_died_is_marked_failed_with_the_reason(zones):
+    tasks.request_zone_recompute(zones[2].pk)
+    run = ScoreRun.objects.get(status="queued")
+    started = timezone.now() - tasks.ABANDONED_AFTER - datetime.timedelta(minutes=1)
+    ScoreRun.objects.filter(pk=run.pk).update(status="running", started_at=started)
+    busy = tasks.queue_full_run(PERIOD)
+    ScoreRun.objects.filter(pk=busy.pk).update(
+        status="running", started_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+
+    assert tasks.sweep_score_runs() == (0, 1)
+
+    run.refresh_from_db()
+    busy.refresh_from_db()
+    assert run.status == "failed" and run.finished_at is not None
+    assert "工作进程" in run.errors[-1]["error"]
+    assert busy.status == "running"
+    # the zone is not blocked: its next change queues a new run
+    tasks.request_zone_recompute(zones[2].pk)
+    assert ScoreRun.objects.filter(zone=zones[2], status="queued").count() == 1
+
+
+def test_the_beat_schedule_runs_the_score_run_sweeper():
+    from devzone.celery import app
+
+    entry = app.conf.beat_schedule["score-runs-sweeper"]
+    assert entry["task"] == "zones.score_run_sweeper"
+    assert entry["task"] in app.tasks
