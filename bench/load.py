@@ -80,7 +80,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     cores = os.cpu_count() or 1
     parser.add_argument("--workers", type=int, default=2 * cores)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--var-dir", default=str(_common.ROOT / "var" / "bench-load"))
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", DEFAULT_REDIS_URL))
     parser.add_argument("--broker-prefix", default="bench-load:")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from devzone import audit
 from devzone.access import Role, get_scope
@@ -80,6 +81,8 @@ def confirm_setup(request, device: TOTPDevice, code: str) -> list[str] | None:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = new_recovery_codes(device.user)
+        # API tokens issued on the password alone end here: a new one needs the second factor
+        Token.objects.filter(user=device.user).delete()
         _log(device.user, "two-factor enabled")
     otp_login(request, device)
     return codes

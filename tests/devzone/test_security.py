@@ -381,6 +381,49 @@ def test_a_required_user_without_two_factors_gets_no_api_token(client, cast, set
     ).json()["token"]
 
 
+def test_a_token_issued_before_a_role_needed_two_factors_stops_working(client, cast, settings):
+    """A zone user gets a token on the password alone, then is given a provincial role (or
+    production switches two-factor sign-in on): the old token no longer opens the API."""
+    from zones.models import Membership
+
+    settings.DEVZONE_2FA_REQUIRED = True
+    token = client.post(reverse("api-token"), {"username": "t_staff_a", "password": PASSWORD})
+    auth = {"HTTP_AUTHORIZATION": f"Token {token.json()['token']}"}
+    assert client.get("/api/v1/zones/", **auth).status_code == 200
+    province_role = Membership.objects.get(user=cast.province)
+    Membership.objects.create(
+        user=cast.staff_a, role=province_role.role, province=province_role.province
+    )
+
+    refused = client.get("/api/v1/zones/", **auth)
+    assert refused.status_code in (401, 403)
+    assert "先在网页上开启双因素认证" in refused.json()["detail"]
+
+
+def test_turning_two_factors_on_revokes_tokens_issued_on_the_password_alone(client, cast):
+    from rest_framework.authtoken.models import Token
+
+    old = client.post(reverse("api-token"), {"username": "t_staff_a", "password": PASSWORD})
+    auth = {"HTTP_AUTHORIZATION": f"Token {old.json()['token']}"}
+    assert client.get("/api/v1/zones/", **auth).status_code == 200
+    client.force_login(cast.staff_a)
+    client.get(reverse("two-factor-setup"))
+    device = TOTPDevice.objects.get(user=cast.staff_a, confirmed=False)
+    client.post(reverse("two-factor-setup"), {"code": code_of(device)})
+    assert twofactor.is_enabled(cast.staff_a)
+    client.logout()
+
+    assert not Token.objects.filter(user=cast.staff_a).exists()
+    assert client.get("/api/v1/zones/", **auth).status_code in (401, 403)
+    wait_out_throttle(cast.staff_a)
+    new = client.post(
+        reverse("api-token"),
+        {"username": "t_staff_a", "password": PASSWORD, "otp_code": code_of(device, 1)},
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Token {new.json()['token']}"}
+    assert client.get("/api/v1/zones/", **auth).status_code == 200
+
+
 def test_the_embedded_demo_leaves_two_factors_optional(cast, settings):
     settings.DEVZONE_2FA_REQUIRED = False
     assert not twofactor.needs_second_factor(cast.admin)
