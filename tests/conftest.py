@@ -69,7 +69,8 @@ def _chinese_after_each_test():
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    """PBKDF2's many rounds cost ~0.3 s a user; the cast has nine. Login still checks passwords."""
+    """Argon2id costs ~20 ms a hash and the cast of nine is hashed for most tests: MD5 here (login
+    still checks passwords; tests/devzone/test_security.py checks the project's hashers)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
