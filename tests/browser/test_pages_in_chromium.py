@@ -74,3 +74,28 @@ def test_the_page_loads_no_asset_from_outside_this_server(page, live_server, cas
         "getComputedStyle(document.querySelector('.navbar')).getPropertyValue('display')"
     )
     assert css == "flex"  # Bootstrap's stylesheet was served locally and applied
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_an_administrators_menu_fits_one_row_and_no_label_breaks(page, live_server, cast, width):
+    """At a laptop's 1280 px the longest menu (an administrator's) is one row of whole labels;
+    a label broken across two lines ("开 / 发区") is what this guards against."""
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live_server, cast.admin.username)
+    page.goto(f"{live_server.url}/zones/")
+    links = page.eval_on_selector_all(
+        ".dz-navbar .nav-link",
+        """els => els.map(e => {
+            const box = e.getBoundingClientRect();
+            const line = parseFloat(getComputedStyle(e).lineHeight);
+            return {text: e.textContent.trim(), top: Math.round(box.top),
+                    lines: Math.round((e.clientHeight - parseFloat(getComputedStyle(e).paddingTop)
+                                       - parseFloat(getComputedStyle(e).paddingBottom)) / line)};
+        })""",
+    )
+    assert len(links) >= 12, links
+    assert {link["lines"] for link in links} == {1}, links
+    assert len({link["top"] for link in links}) == 1, links
+    response = page.request.get(f"{live_server.url}/static/img/favicon.svg")
+    assert response.status == 200
+    assert page.locator("link[rel=icon]").get_attribute("href") == "/static/img/favicon.svg"
