@@ -333,9 +333,10 @@ class TokenRequestSerializer(serializers.Serializer):
         if user is None or not user.is_active:
             self._refuse("invalid_login")
         # A token is a standing sign-in: it is issued only after the second factor.
-        if twofactor.needs_second_factor(user):
-            if not twofactor.is_enabled(user):
-                self._refuse("needs_setup")
+        step = twofactor.second_factor_step(user)
+        if step == "setup":
+            self._refuse("needs_setup")
+        if step == "verify":
             if not attrs.get("otp_code"):
                 self._refuse("needs_code")
             if twofactor.check_code(user, attrs["otp_code"]) is None:

@@ -21,12 +21,9 @@ PROJECT_APPS = ("devzone", "zones", "investment", "talent", "platforms")
 
 def display_method(field: models.Field):
     """The ``get_<field>_display`` method for ``field`` (choices given as a fixed list)."""
-    labels: dict | None = None
+    labels = dict(field.flatchoices)  # the labels stay lazy: translated at each call
 
     def get_display(self) -> str:
-        nonlocal labels
-        if labels is None:
-            labels = dict(field.flatchoices)
         value = getattr(self, field.attname)
         try:
             label = labels.get(value, value)

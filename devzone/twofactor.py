@@ -54,9 +54,17 @@ def is_enabled(user) -> bool:
     return authenticator(user) is not None
 
 
+def second_factor_step(user) -> str | None:
+    """What the signed-in ``user`` must do before anything else: ``"verify"`` (they have an
+    authenticator), ``"setup"`` (they must have one and have none), or None."""
+    if is_enabled(user):
+        return "verify"
+    return "setup" if must_use(user) else None
+
+
 def needs_second_factor(user) -> bool:
     """Whether the signed-in ``user`` must pass a second factor before anything else."""
-    return is_enabled(user) or must_use(user)
+    return second_factor_step(user) is not None
 
 
 def start_setup(user) -> TOTPDevice:
@@ -199,13 +207,14 @@ class SecondFactorMiddleware:
             and user.is_authenticated
             and not user.is_verified()
             and not request.path.startswith(OPEN_PREFIXES + (TWO_FACTOR_PREFIX,))
-            and needs_second_factor(user)
         ):
-            return self._refuse(request, user)
+            step = second_factor_step(user)
+            if step is not None:
+                return self._refuse(request, step)
         return self.get_response(request)
 
-    def _refuse(self, request, user):
+    def _refuse(self, request, step: str):
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": _("请先完成双因素认证。")}, status=403)
-        name = "two-factor-verify" if is_enabled(user) else "two-factor-setup"
-        return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+        url = reverse(f"two-factor-{step}")
+        return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
